@@ -1,0 +1,12 @@
+// corio/corio.hpp: everything except TLS (<corio/tls.hpp>) and WebSocket
+// (<corio/ws.hpp>). This header only includes.
+#pragma once
+
+#include "corio/clock.hpp"
+#include "corio/coro.hpp"
+#include "corio/debug/logger.hpp"
+#include "corio/errors.hpp"
+#include "corio/future.hpp"
+#include "corio/loop.hpp"
+#include "corio/sleep.hpp"
+#include "corio/task.hpp"

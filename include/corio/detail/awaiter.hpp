@@ -1,0 +1,86 @@
+// Building blocks for leaf awaiters: the awaitables that really suspend a
+// task (sleep, futures, locks, queues, I/O).
+#pragma once
+
+#include <coroutine>
+#include <stdexcept>
+
+#include "corio/detail/task_state.hpp"
+
+namespace corio::detail {
+
+scheduler& running_scheduler();  // throws std::runtime_error without a running loop
+
+// Remembers who to wake and implements the cancellation check. Derived
+// awaiters call park() in await_suspend, wake() when their event happens,
+// and resume_or_throw() first thing in await_resume.
+class parked_awaiter : public cancel_hook {
+public:
+    parked_awaiter() = default;
+    parked_awaiter(const parked_awaiter&) = delete;
+    parked_awaiter& operator=(const parked_awaiter&) = delete;
+
+protected:
+    ~parked_awaiter() = default;
+
+    void park(std::coroutine_handle<> h) {
+        task_ = current.task;
+        if (task_) {
+            loop_ = task_->loop();
+            task_->park(h, this);
+        } else {
+            loop_ = &running_scheduler();
+            handle_ = h;
+        }
+    }
+    void wake() {
+        if (task_)
+            task_->wake();
+        else
+            loop_->schedule(handle_, nullptr);
+    }
+    // Throws cancelled_error if the wait was cancelled (`cancelled`) or a
+    // cancellation request arrived after the wake-up was already scheduled.
+    void resume_or_throw(bool cancelled) {
+        if (task_ && (task_->take_cancel_request() || cancelled)) throw_cancelled(task_);
+        if (!task_ && cancelled) throw cancelled_error();
+    }
+    scheduler* loop() const noexcept { return loop_; }
+    task_base* task() const noexcept { return task_; }
+
+private:
+    task_base* task_ = nullptr;
+    scheduler* loop_ = nullptr;
+    std::coroutine_handle<> handle_;
+};
+
+// Waits for a future (or task) to complete. Cancelling the waiter cancels the
+// awaited future, exactly like asyncio's `await fut` inside a task.
+template <class State>
+class future_awaiter final : public parked_awaiter, public completion_node {
+public:
+    explicit future_awaiter(State* s) noexcept : state_(s) {}
+
+    bool await_ready() const noexcept { return state_->done(); }
+    void await_suspend(std::coroutine_handle<> h) {
+        state_->add_completion(this);
+        suspended_ = true;
+        park(h);
+    }
+    // Every awaiter gets its own copy of the result (move-only results are
+    // moved out: await those once).
+    decltype(auto) await_resume() {
+        if (suspended_) resume_or_throw(false);
+        return state_->take_result();
+    }
+
+    void on_done(future_base&) override { wake(); }
+    bool request_cancel(const std::string& message) override { return state_->cancel(message); }
+    std::string describe() const override { return std::string("awaiting ") + state_->kind(); }
+
+private:
+    state_ref<State> state_;
+    bool suspended_ = false;
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,154 @@
+// The shared state behind future<T> and task<T> (asyncio.Future): pending,
+// cancelled or finished (an exception is also "finished"), plus the ordered
+// list of things to do on completion. Completion never runs anything inline:
+// awaiting tasks and done callbacks are put on the ready queue, as asyncio's
+// call_soon does.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "corio/detail/frame_allocator.hpp"
+#include "corio/detail/result_slot.hpp"
+#include "corio/detail/scheduler.hpp"
+#include "corio/errors.hpp"
+
+namespace corio::detail {
+
+class future_base;
+
+// One entry of a future's completion list, in registration order. Intrusive
+// and doubly linked so that waiters and callbacks can leave in O(1).
+class completion_node {
+public:
+    completion_node() = default;
+    completion_node(const completion_node&) = delete;
+    completion_node& operator=(const completion_node&) = delete;
+    virtual void on_done(future_base& f) = 0;
+    bool linked() const noexcept { return owner_ != nullptr; }
+    void unlink() noexcept;
+
+protected:
+    ~completion_node() { unlink(); }
+
+private:
+    friend class future_base;
+    completion_node* prev_ = nullptr;
+    completion_node* next_ = nullptr;
+    future_base* owner_ = nullptr;
+};
+
+enum class future_status : std::uint8_t { pending, cancelled, finished };
+
+class future_base : public pooled {
+public:
+    explicit future_base(scheduler* loop) noexcept : loop_(loop) {}
+    future_base(const future_base&) = delete;
+    future_base& operator=(const future_base&) = delete;
+    virtual ~future_base();
+
+    void add_ref() noexcept { ++refs_; }
+    void release() noexcept {
+        if (--refs_ == 0) delete this;
+    }
+
+    bool done() const noexcept { return status_ != future_status::pending; }
+    bool cancelled() const noexcept { return status_ == future_status::cancelled; }
+    future_status status() const noexcept { return status_; }
+    scheduler* loop() const noexcept { return loop_; }
+
+    // asyncio's cancel(): false if already done. Overridden by tasks (which
+    // deliver the request into the coroutine) and by gather (which cancels
+    // its children).
+    virtual bool cancel(std::string message = {});
+
+    void set_exception(std::exception_ptr e);
+    // The exception, or null; throws cancelled_error / invalid_state_error as asyncio does.
+    std::exception_ptr exception();
+    // Throws what result() must throw before producing the value.
+    void check_result();
+    const std::string& cancel_message() const noexcept;
+
+    void add_completion(completion_node* node) noexcept;
+    std::uint64_t add_done_callback(std::function<void(future_base&)> fn);
+    bool remove_done_callback(std::uint64_t id) noexcept;
+
+    // Human-readable kind for the task tree ("future", "gather", ...).
+    virtual const char* kind() const noexcept { return "future"; }
+
+protected:
+    void ensure_pending(const char* what) const;
+    // Moves to a final state and schedules the completion list.
+    void finish(future_status s) noexcept;
+    void set_cancel_message(std::string message);
+
+    scheduler* loop_;
+    std::exception_ptr error_;
+    std::unique_ptr<std::string> cancel_message_;
+    std::uint32_t refs_ = 1;
+    future_status status_ = future_status::pending;
+    bool retrieved_ = false;
+
+private:
+    friend class completion_node;
+    completion_node* head_ = nullptr;
+    completion_node* tail_ = nullptr;
+};
+
+// A future's (or task's) state plus its value.
+template <class T, class Base = future_base>
+class future_state : public Base {
+public:
+    using Base::Base;
+
+    template <class... U>
+    void set_result(U&&... v) {
+        this->ensure_pending("set_result");
+        if constexpr (!std::is_void_v<T>) slot_.set(std::forward<U>(v)...);
+        this->finish(future_status::finished);
+    }
+    decltype(auto) result() {
+        this->check_result();
+        return slot_.get();
+    }
+    decltype(auto) take_result() {
+        this->check_result();
+        return slot_.take();
+    }
+
+protected:
+    result_slot<T> slot_;
+};
+
+// Intrusive strong reference to a future state.
+template <class S>
+class state_ref {
+public:
+    state_ref() = default;
+    explicit state_ref(S* s, bool adopt = false) noexcept : s_(s) {
+        if (s_ && !adopt) s_->add_ref();
+    }
+    state_ref(const state_ref& o) noexcept : s_(o.s_) {
+        if (s_) s_->add_ref();
+    }
+    state_ref(state_ref&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+    state_ref& operator=(state_ref o) noexcept {
+        std::swap(s_, o.s_);
+        return *this;
+    }
+    ~state_ref() {
+        if (s_) s_->release();
+    }
+    S* get() const noexcept { return s_; }
+    S* operator->() const noexcept { return s_; }
+    explicit operator bool() const noexcept { return s_ != nullptr; }
+    friend bool operator==(const state_ref& a, const state_ref& b) noexcept { return a.s_ == b.s_; }
+
+private:
+    S* s_ = nullptr;
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,89 @@
+// The loop's scheduling core, kept free of the public API so that futures and
+// tasks can schedule work without seeing all of event_loop.
+//
+// The ready queue holds two kinds of entries: a coroutine to resume on behalf
+// of a task (asyncio's Task.__step), or a callback_node (asyncio's Handle).
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+
+#include "corio/clock.hpp"
+#include "corio/detail/ring_queue.hpp"
+#include "corio/detail/timer_heap.hpp"
+
+namespace corio {
+class event_loop;
+}
+
+namespace corio::detail {
+
+class task_base;
+class scheduler;
+
+// Something to run once from the ready queue. Intrusively reference counted
+// (loop-local, so not atomic): the queue holds one reference, a
+// callback_handle may hold another so that cancel() is safe at any time.
+class callback_node {
+public:
+    virtual ~callback_node() = default;
+    virtual void run() = 0;
+    void add_ref() noexcept { ++refs_; }
+    void release() noexcept {
+        if (--refs_ == 0) delete this;
+    }
+    bool cancelled = false;
+    timer_node timer;  // used when the callback waits for a deadline
+
+private:
+    std::uint32_t refs_ = 1;
+};
+
+struct ready_entry {
+    std::coroutine_handle<> handle;  // null: `owner` is a callback_node
+    void* owner = nullptr;           // the task resumed, or the callback
+};
+
+// What is running on this thread right now.
+struct running_context {
+    scheduler* loop = nullptr;
+    task_base* task = nullptr;
+};
+inline thread_local running_context current;
+
+class scheduler {
+public:
+    // Resume `h` on behalf of `task` (may be null) in a later iteration.
+    void schedule(std::coroutine_handle<> h, task_base* task) { ready_.push({h, task}); }
+    // Run `cb` in a later iteration; takes over one reference.
+    void schedule(callback_node* cb) { ready_.push({{}, cb}); }
+
+    // The loop's time: the steady clock, or the virtual time.
+    clock::time_point loop_time() const noexcept { return virtual_time_ ? now_ : steady_now(); }
+    static clock::time_point steady_now() noexcept {
+        return clock::time_point(std::chrono::steady_clock::now().time_since_epoch());
+    }
+    void add_timer(timer_node* t) { timers_.push(t); }
+    void remove_timer(timer_node* t) noexcept {
+        if (t->queued()) timers_.erase(t);
+    }
+
+    event_loop& loop() noexcept;
+
+    // The unfinished tasks, for all_tasks() and for run()'s final cleanup.
+    // The list holds one reference to each task.
+    void link_task(task_base* t) noexcept;
+    void unlink_task(task_base* t) noexcept;
+    task_base* first_task() const noexcept { return live_tasks_; }
+    std::uint64_t next_task_id() noexcept { return next_task_id_++; }
+
+protected:
+    task_base* live_tasks_ = nullptr;
+    std::uint64_t next_task_id_ = 1;
+    ring_queue<ready_entry> ready_;
+    timer_heap timers_;
+    clock::time_point now_{};
+    bool virtual_time_ = false;
+};
+
+}  // namespace corio::detail

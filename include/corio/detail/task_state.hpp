@@ -1,0 +1,100 @@
+// The state of a task (asyncio.Task): a future that drives a coroutine.
+//
+// Cancellation protocol. A suspended task is parked on exactly one leaf
+// awaiter (a sleep, a future, a lock...), which registers itself as the
+// task's cancel_hook. task.cancel() asks the hook to wake the task with a
+// cancellation outcome; if it cannot (the wake-up is already on its way, or
+// the task is running) the request is remembered in must_cancel and the next
+// leaf await_resume() throws cancelled_error. This is CPython's Task.cancel()
+// and _must_cancel, translated to awaiters.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <string>
+
+#include "corio/detail/future_state.hpp"
+
+namespace corio::detail {
+
+class cancel_hook {
+public:
+    // Wake the parked task soon with a cancellation outcome; false if this
+    // wait can no longer be interrupted.
+    virtual bool request_cancel(const std::string& message) = 0;
+    // For format_task_tree(): what the task is waiting for.
+    virtual std::string describe() const = 0;
+
+protected:
+    ~cancel_hook() = default;
+};
+
+class task_base : public future_base {
+public:
+    task_base(scheduler* loop, std::coroutine_handle<> root, std::source_location where);
+    ~task_base() override;
+
+    bool cancel(std::string message = {}) override;
+    int cancelling() const noexcept { return static_cast<int>(cancel_requests_); }
+    int uncancel() noexcept;
+    const char* kind() const noexcept override { return "task"; }
+
+    std::string name() const;
+    void set_name(std::string name);
+    std::uint64_t id() const noexcept { return id_; }
+    std::uint64_t parent_id() const noexcept { return parent_id_; }
+    std::source_location where() const noexcept { return where_; }
+    const cancel_hook* parked_on() const noexcept { return hook_; }
+
+    // Called by leaf awaiters.
+    void park(std::coroutine_handle<> h, cancel_hook* hook) {
+        resume_at_ = h;
+        hook_ = hook;
+        if (must_cancel_ && hook->request_cancel(cancel_message())) must_cancel_ = false;
+    }
+    void wake() {
+        hook_ = nullptr;
+        loop_->schedule(resume_at_, this);
+    }
+    // True (and consumed) if a cancellation must be raised at this await.
+    bool take_cancel_request() noexcept {
+        const bool c = must_cancel_;
+        must_cancel_ = false;
+        return c;
+    }
+    bool cancel_pending() const noexcept { return must_cancel_; }
+
+    // The root coroutine has returned (or thrown): collect the outcome.
+    virtual void root_done() noexcept = 0;
+    // Frees the coroutine of a task abandoned while pending (loop closed).
+    virtual void destroy_frame() noexcept = 0;
+
+    // Intrusive list of the loop's unfinished tasks (all_tasks()).
+    task_base* prev_live = nullptr;
+    task_base* next_live = nullptr;
+
+protected:
+    void start();
+    // Leaves the live list, completes, and drops the loop's reference.
+    void finish_task(future_status s) noexcept;
+    // Stores a failure; cancelled_error makes the task cancelled, as in asyncio.
+    future_status classify_failure(std::exception_ptr e) noexcept;
+
+    std::coroutine_handle<> resume_at_;
+
+private:
+    cancel_hook* hook_ = nullptr;
+    std::uint32_t cancel_requests_ = 0;
+    bool must_cancel_ = false;
+    std::uint64_t id_;
+    std::uint64_t parent_id_;
+    std::unique_ptr<std::string> name_;
+    std::source_location where_;
+};
+
+// Where a cancelled_error for the current task comes from.
+[[noreturn]] void throw_cancelled(const task_base* t);
+
+}  // namespace corio::detail

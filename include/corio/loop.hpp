@@ -1,0 +1,207 @@
+// corio/loop.hpp: event_loop, get_running_loop, run (asyncio's event loop,
+// asyncio.get_running_loop and asyncio.run).
+//
+// One loop per thread. An iteration: wait for I/O (the reactor, blocking only
+// when nothing is ready), expire due timers, then run every callback and task
+// step that was ready when the iteration began; whatever those schedule runs
+// in the next iteration, which is why sleep(0s) yields exactly once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "corio/clock.hpp"
+#include "corio/coro.hpp"
+#include "corio/detail/scheduler.hpp"
+#include "corio/future.hpp"
+#include "corio/io/reactor.hpp"
+#include "corio/task.hpp"
+
+namespace corio {
+
+class event_loop;
+
+// What the loop's exception handler receives (asyncio's context dict).
+struct exception_context {
+    std::string message;
+    std::exception_ptr exception;
+    task_handle task;
+};
+
+using exception_handler = std::function<void(event_loop&, const exception_context&)>;
+
+// asyncio.Handle / TimerHandle: cancels a callback that has not run yet.
+class callback_handle {
+public:
+    callback_handle() = default;
+    explicit callback_handle(detail::callback_node* n) noexcept;
+    callback_handle(const callback_handle& o) noexcept;
+    callback_handle(callback_handle&& o) noexcept;
+    callback_handle& operator=(callback_handle o) noexcept;
+    ~callback_handle();
+
+    void cancel() noexcept;
+    bool cancelled() const noexcept;
+
+private:
+    detail::callback_node* node_ = nullptr;
+};
+
+struct loop_options {
+    bool debug = false;  // also enabled by the environment variable CORIO_DEBUG=1
+    clock_kind clock = clock_kind::steady;
+};
+using run_options = loop_options;
+
+class event_loop : public detail::scheduler {
+public:
+    explicit event_loop(loop_options options = {});
+    ~event_loop();
+    event_loop(const event_loop&) = delete;
+    event_loop& operator=(const event_loop&) = delete;
+
+    // Runs the loop until the awaitable is done; returns its result or rethrows.
+    template <class T>
+    T run_until_complete(coro<T> c) {
+        return run_until_complete(create_task(std::move(c)));
+    }
+    template <class T>
+    T run_until_complete(task<T> t) {
+        run_until_done(*t.state());
+        return t.result();
+    }
+    template <class T>
+    T run_until_complete(future<T> f) {
+        run_until_done(*f.state());
+        return f.result();
+    }
+    void run_forever();
+    void stop() noexcept { stopping_ = true; }
+    void close();
+    bool is_running() const noexcept { return running_; }
+    bool is_closed() const noexcept { return closed_; }
+
+    callback_handle call_soon(std::function<void()> fn);
+    callback_handle call_at(clock::time_point when, std::function<void()> fn);
+    template <class Rep, class Period>
+    callback_handle call_later(std::chrono::duration<Rep, Period> delay, std::function<void()> fn) {
+        return call_at(time() + std::chrono::duration_cast<clock::duration>(delay), std::move(fn));
+    }
+    // From any thread; wakes the loop. std::runtime_error once the loop is closed.
+    void call_soon_threadsafe(std::function<void()> fn);
+    clock::time_point time() const noexcept;
+
+    template <class T = void>
+    future<T> create_future() {
+        check_open();
+        return future<T>(*this);
+    }
+    template <class T>
+    task<T> create_task(coro<T> c, std::string name = {}) {
+        check_open();
+        return detail::spawn(*this, std::move(c), std::move(name));
+    }
+
+    void set_debug(bool on) noexcept { debug_ = on; }
+    bool get_debug() const noexcept { return debug_; }
+    void slow_callback_duration(clock::duration d) noexcept { slow_callback_ = d; }
+    clock::duration slow_callback_duration() const noexcept { return slow_callback_; }
+    void set_exception_handler(exception_handler fn) { handler_ = std::move(fn); }
+    void call_exception_handler(const exception_context& ctx) noexcept;
+    void default_exception_handler(const exception_context& ctx) noexcept;
+
+    // asyncio's add_reader & co: fn runs (scheduled) each time fd is ready.
+    void add_reader(int fd, std::function<void()> fn);
+    bool remove_reader(int fd);
+    void add_writer(int fd, std::function<void()> fn);
+    bool remove_writer(int fd);
+
+    io::reactor& reactor() noexcept { return *reactor_; }
+
+    // Work running outside the loop (executor jobs) that will come back with
+    // call_soon_threadsafe: while any is pending, virtual time stands still.
+    void begin_external_work() noexcept { ++external_work_; }
+    void end_external_work() noexcept { --external_work_; }
+
+    // Called with the loop when it closes (the default executor shuts down here).
+    void on_close(std::function<void()> fn) { close_hooks_.push_back(std::move(fn)); }
+
+    // Loop-local data other modules hang on the loop (executor, signals...).
+    template <class T>
+    T& extension() {
+        static const int key = 0;
+        for (auto& e : extensions_)
+            if (e.key == &key) return *static_cast<T*>(e.ptr.get());
+        extensions_.push_back({&key, std::shared_ptr<void>(std::make_shared<T>(*this))});
+        return *static_cast<T*>(extensions_.back().ptr.get());
+    }
+
+    // asyncio.run's ending: cancel every unfinished task and let them clean up.
+    void cancel_all_tasks();
+
+private:
+    class fd_callbacks;
+    friend class fd_callbacks;
+
+    void check_open() const;
+    void run_until_done(detail::future_base& f);
+    void run_once();
+    void run_ready(std::size_t n);
+    void drain_threadsafe();
+    void expire_timers() noexcept;
+    void clear_pending() noexcept;
+
+    std::unique_ptr<io::reactor> reactor_;
+    clock_kind clock_;
+    bool running_ = false;
+    bool stopping_ = false;
+    bool closed_ = false;
+    bool debug_ = false;
+    clock::duration slow_callback_ = std::chrono::milliseconds(100);
+    exception_handler handler_;
+    int external_work_ = 0;
+    std::unique_ptr<fd_callbacks> fd_callbacks_;
+
+    std::mutex threadsafe_mutex_;
+    std::vector<std::function<void()>> threadsafe_queue_;
+    std::atomic<bool> threadsafe_pending_{false};
+    std::atomic<bool> threadsafe_closed_{false};
+
+    struct extension_slot {
+        const void* key;
+        std::shared_ptr<void> ptr;
+    };
+    std::vector<extension_slot> extensions_;
+    std::vector<std::function<void()>> close_hooks_;
+    detail::running_context saved_context_;
+};
+
+// asyncio.get_running_loop(): std::runtime_error if no loop runs on this thread.
+event_loop& get_running_loop();
+
+namespace detail {
+void run_main(event_loop& loop, future_base& main);
+}
+
+// asyncio.run(): a new loop runs `main`; then every task still pending is
+// cancelled and awaited, the default executor shut down and the loop closed.
+// Returns main's result or rethrows its exception. std::runtime_error when
+// called while this thread's loop is running.
+template <class T>
+T run(coro<T> main, run_options options = {}) {
+    if (detail::current.loop)
+        throw std::runtime_error("corio::run() cannot be called from a running event loop");
+    event_loop loop(options);
+    task<T> t = loop.create_task(std::move(main));
+    detail::run_main(loop, *t.state());
+    return t.result();
+}
+
+}  // namespace corio

@@ -1,0 +1,58 @@
+// corio/sleep.hpp: co_await sleep(duration) (asyncio.sleep).
+//
+// sleep(0s) yields to the loop exactly once. The timer lives inside the
+// awaiter (no allocation). Cancellation: the timer is removed at once and
+// the sleep throws cancelled_error.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "corio/clock.hpp"
+#include "corio/detail/awaiter.hpp"
+#include "corio/detail/timer_heap.hpp"
+
+namespace corio {
+
+class sleep_awaiter final : private detail::timer_node, private detail::parked_awaiter {
+public:
+    explicit sleep_awaiter(clock::duration d) noexcept : delay_(d) {}
+    ~sleep_awaiter() {
+        if (queued()) loop()->remove_timer(this);
+    }
+
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        detail::scheduler& s = detail::running_scheduler();
+        if (delay_ > clock::duration::zero()) {
+            when = s.loop_time() + delay_;
+            fire = [](timer_node* n) { static_cast<sleep_awaiter*>(n)->wake(); };
+            s.add_timer(this);
+            park(h);
+        } else {
+            park(h);
+            wake();
+        }
+    }
+    void await_resume() { resume_or_throw(cancelled_); }
+
+private:
+    bool request_cancel(const std::string&) override {
+        if (!queued()) return false;
+        loop()->remove_timer(this);
+        cancelled_ = true;
+        wake();
+        return true;
+    }
+    std::string describe() const override;
+
+    clock::duration delay_;
+    bool cancelled_ = false;
+};
+
+template <class Rep, class Period>
+sleep_awaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
+    return sleep_awaiter(std::chrono::duration_cast<clock::duration>(d));
+}
+
+}  // namespace corio

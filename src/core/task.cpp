@@ -1,0 +1,106 @@
+#include <stdexcept>
+#include <string>
+
+#include "corio/detail/task_state.hpp"
+#include "corio/loop.hpp"
+#include "corio/sleep.hpp"
+#include "corio/task.hpp"
+
+namespace corio {
+namespace detail {
+
+scheduler& running_scheduler() {
+    if (!current.loop) throw std::runtime_error("no running event loop");
+    return *current.loop;
+}
+
+event_loop& scheduler::loop() noexcept { return static_cast<event_loop&>(*this); }
+
+void scheduler::link_task(task_base* t) noexcept {
+    t->add_ref();
+    t->prev_live = nullptr;
+    t->next_live = live_tasks_;
+    if (live_tasks_) live_tasks_->prev_live = t;
+    live_tasks_ = t;
+}
+
+void scheduler::unlink_task(task_base* t) noexcept {
+    (t->prev_live ? t->prev_live->next_live : live_tasks_) = t->next_live;
+    if (t->next_live) t->next_live->prev_live = t->prev_live;
+    t->prev_live = t->next_live = nullptr;
+    t->release();
+}
+
+task_base::task_base(scheduler* loop, std::coroutine_handle<> root, std::source_location where)
+    : future_base(loop),
+      resume_at_(root),
+      id_(loop->next_task_id()),
+      parent_id_(current.task ? current.task->id_ : 0),
+      where_(where) {}
+
+task_base::~task_base() = default;
+
+void task_base::start() {
+    loop_->link_task(this);
+    loop_->schedule(resume_at_, this);
+}
+
+bool task_base::cancel(std::string message) {
+    if (done()) return false;
+    ++cancel_requests_;
+    set_cancel_message(std::move(message));
+    if (hook_ && hook_->request_cancel(cancel_message())) return true;
+    must_cancel_ = true;
+    return true;
+}
+
+int task_base::uncancel() noexcept {
+    if (cancel_requests_ > 0) --cancel_requests_;
+    if (cancel_requests_ == 0) must_cancel_ = false;
+    return static_cast<int>(cancel_requests_);
+}
+
+std::string task_base::name() const { return name_ ? *name_ : "Task-" + std::to_string(id_); }
+
+void task_base::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+
+future_status task_base::classify_failure(std::exception_ptr e) noexcept {
+    try {
+        std::rethrow_exception(e);
+    } catch (const cancelled_error& c) {
+        try {
+            set_cancel_message(c.message());
+        } catch (...) {
+        }
+        return future_status::cancelled;
+    } catch (...) {
+        error_ = std::move(e);
+        return future_status::finished;
+    }
+}
+
+void task_base::finish_task(future_status s) noexcept {
+    hook_ = nullptr;
+    add_ref();
+    loop_->unlink_task(this);
+    finish(s);
+    release();
+}
+
+void throw_cancelled(const task_base* t) { throw cancelled_error(t ? t->cancel_message() : std::string()); }
+
+}  // namespace detail
+
+task_handle current_task() noexcept { return task_handle(detail::current.task); }
+
+std::vector<task_handle> all_tasks() {
+    std::vector<task_handle> out;
+    for (auto* t = detail::running_scheduler().first_task(); t; t = t->next_live) out.emplace_back(t);
+    return out;
+}
+
+std::string sleep_awaiter::describe() const {
+    return "sleep(" + std::to_string(to_seconds(delay_)) + "s)";
+}
+
+}  // namespace corio
