@@ -10,3 +10,5 @@
 #include "corio/loop.hpp"
 #include "corio/sleep.hpp"
 #include "corio/task.hpp"
+#include "corio/gather.hpp"
+#include "corio/outcome.hpp"

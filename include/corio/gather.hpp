@@ -1,0 +1,254 @@
+// corio/gather.hpp: gather (asyncio.gather).
+//
+// gather is eager, as in asyncio: the call wraps coroutines into tasks and
+// schedules them at once, and returns a future of all the results, so
+// `auto batch = gather(a(), b());` followed later by `co_await batch` works.
+// Results come in argument order: a tuple for a variadic call, a vector for a
+// range; void results are corio::none. The first exception propagates to the
+// awaiter at once and the other children keep running; with
+// `return_exceptions` every child gives an outcome<T> instead.
+// Cancellation: cancelling the gather (or the task awaiting it) cancels every
+// child; the gather then ends cancelled.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <ranges>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "corio/detail/awaitable_traits.hpp"
+#include "corio/outcome.hpp"
+
+namespace corio {
+
+struct return_exceptions_t {
+    explicit return_exceptions_t() = default;
+};
+inline constexpr return_exceptions_t return_exceptions{};
+
+namespace detail {
+
+// The counting and failure logic shared by the tuple and vector forms.
+template <class R>
+class gather_state : public future_state<R> {
+public:
+    using result_type = R;
+
+    gather_state(scheduler* loop, std::size_t n, bool return_exceptions)
+        : future_state<R>(loop), nodes_(new child_node[n]), total_(n), return_exceptions_(return_exceptions) {}
+
+    bool cancel(std::string message = {}) override {
+        if (this->done()) return false;
+        bool any = false;
+        for_each_child([&](future_base& c) { any = c.cancel(message) || any; });
+        if (any) cancel_requested_ = true;
+        return any;
+    }
+    const char* kind() const noexcept override { return "gather"; }
+
+protected:
+    // Call once the children are stored. Children already done count at
+    // once; the others report through their completion list.
+    void watch_children() {
+        std::size_t i = 0;
+        std::vector<future_base*> done_now;
+        for_each_child([&](future_base& c) {
+            nodes_[i].owner = this;
+            if (c.done())
+                done_now.push_back(&c);
+            else
+                c.add_completion(&nodes_[i]);
+            ++i;
+        });
+        if (total_ == 0) this->set_result(collect());
+        for (future_base* c : done_now) child_done(*c);
+    }
+
+    virtual void for_each_child(const std::function<void(future_base&)>& fn) = 0;
+    virtual R collect() = 0;
+
+    template <class T, class S>
+    static auto take(S* s) {
+        using V = value_or_none<T>;
+        if constexpr (std::is_void_v<T>) {
+            s->take_result();
+            return V{};
+        } else {
+            return V(s->take_result());
+        }
+    }
+    template <class T, class S>
+    static outcome<T> take_outcome(S* s) {
+        if (s->cancelled()) return outcome<T>(std::make_exception_ptr(cancelled_error(s->cancel_message())));
+        if (auto e = s->exception()) return outcome<T>(e);
+        return outcome<T>(take<T>(s));
+    }
+
+private:
+    struct child_node final : completion_node {
+        gather_state* owner = nullptr;
+        void on_done(future_base& f) override { owner->child_done(f); }
+    };
+
+    void child_done(future_base& c) {
+        ++finished_;
+        if (this->done()) {
+            if (!c.cancelled()) c.exception();  // mark retrieved, as asyncio does
+            return;
+        }
+        if (!return_exceptions_) {
+            if (c.cancelled()) {
+                this->set_cancel_message(c.cancel_message());
+                this->finish(future_status::cancelled);
+                return;
+            }
+            if (auto e = c.exception()) {
+                this->set_exception(e);
+                return;
+            }
+        }
+        if (finished_ < total_) return;
+        if (cancel_requested_) {
+            this->finish(future_status::cancelled);
+            return;
+        }
+        try {
+            this->set_result(collect());
+        } catch (...) {
+            this->set_exception(std::current_exception());
+        }
+    }
+
+    std::unique_ptr<child_node[]> nodes_;
+    std::size_t total_;
+    std::size_t finished_ = 0;
+    bool return_exceptions_;
+    bool cancel_requested_ = false;
+};
+
+template <bool ReturnExceptions, class T>
+using gathered_t = std::conditional_t<ReturnExceptions, outcome<T>, value_or_none<T>>;
+
+template <bool ReturnExceptions, class... H>
+class tuple_gather final
+    : public gather_state<std::tuple<gathered_t<ReturnExceptions, typename H::value_type>...>> {
+public:
+    using result_type = std::tuple<gathered_t<ReturnExceptions, typename H::value_type>...>;
+
+    explicit tuple_gather(H... children)
+        : gather_state<result_type>(&running_scheduler(), sizeof...(H), ReturnExceptions),
+          children_(std::move(children)...) {
+        this->watch_children();
+    }
+
+private:
+    void for_each_child(const std::function<void(future_base&)>& fn) override {
+        std::apply([&](auto&... c) { (fn(*c.state()), ...); }, children_);
+    }
+    result_type collect() override {
+        return std::apply(
+            [](auto&... c) {
+                if constexpr (ReturnExceptions)
+                    return result_type(this_type::template take_outcome<typename H::value_type>(c.state())...);
+                else
+                    return result_type(this_type::template take<typename H::value_type>(c.state())...);
+            },
+            children_);
+    }
+    using this_type = tuple_gather;
+    std::tuple<H...> children_;
+};
+
+template <bool ReturnExceptions, class H>
+class vector_gather final : public gather_state<std::vector<gathered_t<ReturnExceptions, typename H::value_type>>> {
+public:
+    using result_type = std::vector<gathered_t<ReturnExceptions, typename H::value_type>>;
+
+    explicit vector_gather(std::vector<H> children)
+        : gather_state<result_type>(&running_scheduler(), children.size(), ReturnExceptions),
+          children_(std::move(children)) {
+        this->watch_children();
+    }
+
+private:
+    void for_each_child(const std::function<void(future_base&)>& fn) override {
+        for (auto& c : children_) fn(*c.state());
+    }
+    result_type collect() override {
+        result_type out;
+        out.reserve(children_.size());
+        for (auto& c : children_) {
+            if constexpr (ReturnExceptions)
+                out.push_back(vector_gather::template take_outcome<typename H::value_type>(c.state()));
+            else
+                out.push_back(vector_gather::template take<typename H::value_type>(c.state()));
+        }
+        children_.clear();  // results are out: drop the finished tasks now
+        return out;
+    }
+    std::vector<H> children_;
+};
+
+// Wraps a freshly made state (reference count 1) into its handle.
+template <class R>
+future<R> adopt_future(future_state<R>* s) {
+    future<R> f(s);
+    s->release();
+    return f;
+}
+
+template <bool ReturnExceptions, class... A>
+auto gather_variadic(A&&... aws) {
+    using state = tuple_gather<ReturnExceptions, handle_of<A>...>;
+    return adopt_future<typename state::result_type>(new state(ensure_handle(std::forward<A>(aws))...));
+}
+
+template <bool ReturnExceptions, class Range>
+auto gather_range(Range&& range) {
+    using A = std::ranges::range_value_t<std::remove_cvref_t<Range>>;
+    using H = handle_of<A>;
+    std::vector<H> handles;
+    if constexpr (std::ranges::sized_range<Range>) handles.reserve(std::ranges::size(range));
+    for (auto&& a : range) {
+        if constexpr (std::is_rvalue_reference_v<Range&&>)
+            handles.push_back(ensure_handle(std::move(a)));
+        else
+            handles.push_back(ensure_handle(a));
+    }
+    using state = vector_gather<ReturnExceptions, H>;
+    return adopt_future<typename state::result_type>(new state(std::move(handles)));
+}
+
+template <class R>
+concept gatherable_range = std::ranges::input_range<R> && awaitable_handle<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
+
+}  // namespace detail
+
+// gather(a(), b(), t) → future<std::tuple<A, B, T>>
+template <class... A>
+    requires(detail::awaitable_handle<A> && ...)
+auto gather(A&&... aws) {
+    return detail::gather_variadic<false>(std::forward<A>(aws)...);
+}
+
+// gather(return_exceptions, a(), b()) → future<std::tuple<outcome<A>, outcome<B>>>
+template <class... A>
+    requires(detail::awaitable_handle<A> && ...)
+auto gather(return_exceptions_t, A&&... aws) {
+    return detail::gather_variadic<true>(std::forward<A>(aws)...);
+}
+
+// gather(vector_of_coros_or_tasks) → future<std::vector<T>> (pass coroutines with std::move)
+template <detail::gatherable_range R>
+auto gather(R&& range) {
+    return detail::gather_range<false>(std::forward<R>(range));
+}
+
+template <detail::gatherable_range R>
+auto gather(return_exceptions_t, R&& range) {
+    return detail::gather_range<true>(std::forward<R>(range));
+}
+
+}  // namespace corio
