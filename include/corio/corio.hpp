@@ -12,3 +12,7 @@
 #include "corio/task.hpp"
 #include "corio/gather.hpp"
 #include "corio/outcome.hpp"
+#include "corio/shield.hpp"
+#include "corio/wait.hpp"
+#include "corio/async_generator.hpp"
+#include "corio/task_group.hpp"

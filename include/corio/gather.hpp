@@ -221,9 +221,6 @@ auto gather_range(Range&& range) {
     return adopt_future<typename state::result_type>(new state(std::move(handles)));
 }
 
-template <class R>
-concept gatherable_range = std::ranges::input_range<R> && awaitable_handle<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
-
 }  // namespace detail
 
 // gather(a(), b(), t) → future<std::tuple<A, B, T>>

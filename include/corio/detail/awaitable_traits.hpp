@@ -3,6 +3,7 @@
 // as asyncio's ensure_future does.
 #pragma once
 
+#include <ranges>
 #include <type_traits>
 
 #include "corio/coro.hpp"
@@ -47,5 +48,9 @@ handle_of<A> ensure_handle(A&& a) {
 
 template <class A>
 concept awaitable_handle = requires { typename traits_of<A>::value_type; };
+
+template <class R>
+concept gatherable_range =
+    std::ranges::input_range<R> && awaitable_handle<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
 
 }  // namespace corio::detail
