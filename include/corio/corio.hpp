@@ -5,6 +5,7 @@
 #include "corio/clock.hpp"
 #include "corio/coro.hpp"
 #include "corio/debug/logger.hpp"
+#include "corio/debug/task_tree.hpp"
 #include "corio/errors.hpp"
 #include "corio/future.hpp"
 #include "corio/loop.hpp"

@@ -10,7 +10,7 @@
 
 #include <coroutine>
 #include <exception>
-#include <source_location>
+#include "corio/detail/source_location.hpp"
 #include <utility>
 
 #include "corio/detail/frame_allocator.hpp"
@@ -25,12 +25,11 @@ class coro;
 
 namespace detail {
 
-void report_never_awaited(std::source_location where) noexcept;
+void report_never_awaited(source_location where) noexcept;
 
 class promise_base : public pooled {
 public:
-    explicit promise_base(std::source_location where = std::source_location::current()) noexcept
-        : where_(where) {}
+    explicit promise_base(source_location where) noexcept : where_(where) {}
 
     // Runs inside the coroutine's implicit try block, so the throw for a task
     // cancelled before it started lands in unhandled_exception().
@@ -65,7 +64,7 @@ public:
         if (error_) std::rethrow_exception(error_);
     }
     std::exception_ptr error() const noexcept { return error_; }
-    std::source_location where() const noexcept { return where_; }
+    source_location where() const noexcept { return where_; }
 
     std::coroutine_handle<> continuation_ = std::noop_coroutine();
     task_base* owner_ = nullptr;  // set when this frame is the root of a task
@@ -73,13 +72,13 @@ public:
 
 private:
     std::exception_ptr error_;
-    std::source_location where_;
+    source_location where_;
 };
 
 template <class T>
 class coro_promise : public promise_base {
 public:
-    using promise_base::promise_base;
+    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
     coro<T> get_return_object() noexcept;
     template <class U = T>
     void return_value(U&& v) {
@@ -91,7 +90,7 @@ public:
 template <class T>
 class coro_promise<T&> : public promise_base {
 public:
-    using promise_base::promise_base;
+    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
     coro<T&> get_return_object() noexcept;
     void return_value(T& v) noexcept { slot_.set(v); }
     result_slot<T&> slot_;
@@ -100,7 +99,7 @@ public:
 template <>
 class coro_promise<void> : public promise_base {
 public:
-    using promise_base::promise_base;
+    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
     coro<void> get_return_object() noexcept;
     void return_void() noexcept {}
     result_slot<void> slot_;

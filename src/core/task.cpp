@@ -31,7 +31,7 @@ void scheduler::unlink_task(task_base* t) noexcept {
     t->release();
 }
 
-task_base::task_base(scheduler* loop, std::coroutine_handle<> root, std::source_location where)
+task_base::task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where)
     : future_base(loop),
       resume_at_(root),
       id_(loop->next_task_id()),

@@ -50,7 +50,7 @@ bool debug_from_environment() noexcept {
 
 namespace detail {
 
-void report_never_awaited(std::source_location where) noexcept {
+void report_never_awaited(detail::source_location where) noexcept {
     const bool debug = current.loop ? static_cast<event_loop*>(current.loop)->get_debug() : debug_from_environment();
     if (!debug) return;
     try {

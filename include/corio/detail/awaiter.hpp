@@ -76,7 +76,10 @@ public:
 
     void on_done(future_base&) override { wake(); }
     bool request_cancel(const std::string& message) override { return state_->cancel(message); }
-    std::string describe() const override { return std::string("awaiting ") + state_->kind(); }
+    std::string describe() const override {
+        if (const auto* t = dynamic_cast<const task_base*>(state_.get())) return "awaiting task " + t->name();
+        return std::string("awaiting ") + state_->kind();
+    }
 
 private:
     state_ref<State> state_;

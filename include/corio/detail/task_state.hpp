@@ -12,7 +12,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
-#include <source_location>
+#include "corio/detail/source_location.hpp"
 #include <string>
 
 #include "corio/detail/future_state.hpp"
@@ -33,7 +33,7 @@ protected:
 
 class task_base : public future_base {
 public:
-    task_base(scheduler* loop, std::coroutine_handle<> root, std::source_location where);
+    task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where);
     ~task_base() override;
 
     bool cancel(std::string message = {}) override;
@@ -45,7 +45,7 @@ public:
     void set_name(std::string name);
     std::uint64_t id() const noexcept { return id_; }
     std::uint64_t parent_id() const noexcept { return parent_id_; }
-    std::source_location where() const noexcept { return where_; }
+    detail::source_location where() const noexcept { return where_; }
     const cancel_hook* parked_on() const noexcept { return hook_; }
 
     // Called by leaf awaiters.
@@ -91,7 +91,7 @@ private:
     std::uint64_t id_;
     std::uint64_t parent_id_;
     std::unique_ptr<std::string> name_;
-    std::source_location where_;
+    detail::source_location where_;
 };
 
 // Where a cancelled_error for the current task comes from.
