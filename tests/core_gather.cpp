@@ -120,3 +120,18 @@ TEST(gather, empty) {
 }
 
 }  // namespace
+
+namespace {
+TEST(gather, children_start_in_argument_order) {
+    auto main = []() -> corio::coro<void> {
+        std::string order;
+        auto step = [&](char c) -> corio::coro<void> {
+            order += c;
+            co_return;
+        };
+        co_await corio::gather(step('a'), step('b'), step('c'));
+        EXPECT_EQ(order, "abc");
+    };
+    corio::run(main());
+}
+}  // namespace

@@ -202,7 +202,8 @@ future<R> adopt_future(future_state<R>* s) {
 template <bool ReturnExceptions, class... A>
 auto gather_variadic(A&&... aws) {
     using state = tuple_gather<ReturnExceptions, handle_of<A>...>;
-    return adopt_future<typename state::result_type>(new state(ensure_handle(std::forward<A>(aws))...));
+    // Braces: the tasks must be created (scheduled) in argument order.
+    return adopt_future<typename state::result_type>(new state{ensure_handle(std::forward<A>(aws))...});
 }
 
 template <bool ReturnExceptions, class Range>
