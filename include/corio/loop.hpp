@@ -14,19 +14,24 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "corio/clock.hpp"
 #include "corio/coro.hpp"
 #include "corio/detail/scheduler.hpp"
 #include "corio/future.hpp"
+#include "corio/io/endpoint.hpp"
 #include "corio/io/reactor.hpp"
 #include "corio/task.hpp"
 
 namespace corio {
 
 class event_loop;
+class socket;  // corio/io/socket.hpp
 
 // What the loop's exception handler receives (asyncio's context dict).
 struct exception_context {
@@ -124,6 +129,20 @@ public:
     bool remove_writer(int fd);
 
     io::reactor& reactor() noexcept { return *reactor_; }
+
+    // asyncio's loop.sock_recv / sock_recv_into / sock_sendall / sock_connect /
+    // sock_accept, on a non-blocking socket fd (corio/io/socket.hpp makes
+    // them; defined in src/io/sock_ops.cpp). sock_recv returns "" at EOF;
+    // sock_connect resolves names; sock_accept returns the new socket and its
+    // peer. Cancellation: a cancelled recv or accept consumes nothing; a
+    // cancelled sendall may have sent part of the data, and a cancelled
+    // connect leaves the socket unusable (close it), as in asyncio.
+    coro<std::string> sock_recv(int fd, std::size_t n);
+    coro<std::size_t> sock_recv_into(int fd, std::span<std::byte> buf);
+    coro<void> sock_sendall(int fd, std::string_view data);
+    coro<void> sock_sendall(int fd, std::span<const std::byte> data);
+    coro<void> sock_connect(int fd, endpoint address);
+    coro<std::pair<socket, endpoint>> sock_accept(int fd);
 
     // Work running outside the loop (executor jobs) that will come back with
     // call_soon_threadsafe: while any is pending, virtual time stands still.

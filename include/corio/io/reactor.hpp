@@ -15,7 +15,10 @@
 
 namespace corio::io {
 
-enum io_events : std::uint32_t { readable = 1, writable = 2 };
+// `hangup` accompanies readable|writable when the peer closed or the fd
+// failed (EPOLLRDHUP / EPOLLHUP / EPOLLERR): an edge-triggered watcher must
+// then stop trusting "a short read means the socket is drained".
+enum io_events : std::uint32_t { readable = 1, writable = 2, hangup = 4 };
 
 class io_watcher {
 public:
@@ -43,6 +46,15 @@ public:
     virtual void set_writer(int fd, io_watcher* w) = 0;
     // Forget `fd` entirely (call before closing it).
     virtual void forget(int fd) noexcept = 0;
+
+    // Edge-triggered watch of both directions, registered once and kept until
+    // forget(fd): `w` hears about every new readiness (readable, writable,
+    // hangup), whether or not anyone waits. The watcher caches readiness and
+    // must read or write until EAGAIN (or a short read without hangup) before
+    // it may expect another call. This is what streams use: a stream that
+    // parks costs no epoll_ctl. An fd is either attached or uses
+    // set_reader/set_writer, never both (std::logic_error).
+    virtual void attach(int fd, io_watcher* w) = 0;
 
     // Number of fds with a watcher (virtual time must not jump past I/O).
     virtual std::size_t watched() const noexcept = 0;
