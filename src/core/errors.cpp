@@ -4,14 +4,14 @@ namespace corio {
 
 exception_group::exception_group(std::string message, std::vector<std::exception_ptr> exceptions)
     : exceptions_(std::move(exceptions)) {
-    what_ = std::move(message) + " (" + std::to_string(exceptions_.size()) + " sub-exception" +
-            (exceptions_.size() == 1 ? "" : "s") + ")";
+    what_ = std::move(message);
+    what_.append(" (").append(std::to_string(exceptions_.size())).append(" sub-exception");
+    what_.append(exceptions_.size() == 1 ? ")" : "s)");
     for (const auto& e : exceptions_) {
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-            what_ += "\n  - ";
-            what_ += ex.what();
+            what_.append("\n  - ").append(ex.what());
         } catch (...) {
             what_ += "\n  - (non-standard exception)";
         }

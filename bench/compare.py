@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Run every benchmark workload on corio (C++) and on Python asyncio and uvloop
+in the same run, and print a comparison table with ratios.
+
+Usage:
+    python3 bench/compare.py --build-dir build-release [--quick] [--markdown]
+                             [--json out.json] [WORKLOAD ...]
+
+Each implementation is a command that prints exactly one JSON line, e.g.
+    {"workload":"W1","impl":"corio","metric":"ns_per_task","value":123.4,"n":1000000}
+    corio:          <build-dir>/bench/bench_corio WORKLOAD --n N
+    asyncio/uvloop: /usr/bin/python3 bench/python/workloads.py WORKLOAD --loop asyncio|uvloop --n N
+N is always passed explicitly so that all implementations run the same size.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR / "python"))
+from workloads import WORKLOADS  # noqa: E402  (needs the sys.path entry above)
+
+PY_IMPLS = ("asyncio", "uvloop")
+IMPLS = ("corio",) + PY_IMPLS
+HIGHER_IS_BETTER = {"calls_per_s"}
+RUN_TIMEOUT_S = 600
+RATIO_NOTE = ("ratio > 1 means corio is better: impl/corio for lower-is-better metrics, "
+              "corio/impl for higher-is-better ones (" + ", ".join(sorted(HIGHER_IS_BETTER)) + ")")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
+    """Run one implementation; return its value, or None (after logging why) on any failure."""
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        log(f"  {impl}: timed out after {RUN_TIMEOUT_S} s")
+        return None
+    if proc.returncode != 0:
+        log(f"  {impl}: exit code {proc.returncode}\n{proc.stderr.rstrip()}")
+        return None
+    lines = proc.stdout.strip().splitlines()
+    try:
+        if len(lines) != 1:
+            raise ValueError(f"expected exactly one line on stdout, got {len(lines)}")
+        record = json.loads(lines[0])
+        expected = {"workload": workload, "impl": impl, "metric": WORKLOADS[workload].metric, "n": n}
+        for key, want in expected.items():
+            if record.get(key) != want:
+                raise ValueError(f"{key} is {record.get(key)!r}, expected {want!r}")
+        value = float(record["value"])
+    except (ValueError, KeyError, TypeError) as e:  # json.JSONDecodeError is a ValueError
+        log(f"  {impl}: bad output ({e}):\n{proc.stdout.rstrip()}")
+        return None
+    log(f"  {impl:8} {value:>14,.1f} {record['metric']}")
+    return value
+
+
+def ratio(metric: str, corio: float | None, other: float | None) -> float | None:
+    if corio is None or other is None or corio == 0 or other == 0:
+        return None
+    return round(corio / other if metric in HIGHER_IS_BETTER else other / corio, 3)
+
+
+def fmt_value(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:,.1f}" if abs(v) < 1_000 else f"{v:,.0f}"
+
+
+def fmt_ratio(r: float | None) -> str:
+    return "n/a" if r is None else f"{r:.2f}x"
+
+
+def table_rows(results: list[dict]) -> tuple[list[str], list[list[str]]]:
+    header = ["workload", "metric", "n", *IMPLS, *(f"{impl}/corio" for impl in PY_IMPLS)]
+    rows = [[r["workload"], r["metric"], f"{r['n']:,}",
+             *(fmt_value(r["values"][impl]) for impl in IMPLS),
+             *(fmt_ratio(r["ratios"][impl]) for impl in PY_IMPLS)]
+            for r in results]
+    return header, rows
+
+
+def print_text(results: list[dict]) -> None:
+    header, rows = table_rows(results)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        # Left-align the two name columns, right-align the numbers.
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    print(f"# {RATIO_NOTE}")
+    print(line(header))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+
+
+def print_markdown(results: list[dict]) -> None:
+    header, rows = table_rows(results)
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---", "---"] + ["---:"] * (len(header) - 2)) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print(f"\n{RATIO_NOTE[0].upper()}{RATIO_NOTE[1:]}.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
+                        help=f"workloads to run (default: all of {', '.join(WORKLOADS)})")
+    parser.add_argument("--build-dir", type=Path, default=Path("build-release"),
+                        help="CMake build directory holding bench/bench_corio (default: build-release)")
+    parser.add_argument("--quick", action="store_true", help="smaller N for every implementation")
+    parser.add_argument("--markdown", action="store_true", help="print a markdown table")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results to this JSON file")
+    parser.add_argument("--python", default="/usr/bin/python3",
+                        help="interpreter for the Python versions; needs uvloop (default: /usr/bin/python3)")
+    args = parser.parse_args()
+
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+
+    corio_bin = args.build_dir / "bench" / "bench_corio"
+    corio_built = corio_bin.is_file()
+    if not corio_built:
+        log(f"corio: not built ({corio_bin} not found)")
+    py_script = BENCH_DIR / "python" / "workloads.py"
+
+    results = []
+    for name in args.workloads or WORKLOADS:
+        workload = WORKLOADS[name]
+        n = workload.quick_n if args.quick else workload.default_n
+        log(f"{name} (n={n:,})")
+        commands = {impl: [args.python, str(py_script), name, "--loop", impl, "--n", str(n)] for impl in PY_IMPLS}
+        if corio_built:
+            commands["corio"] = [str(corio_bin), name, "--n", str(n)]
+        values = {impl: run_impl(commands[impl], name, impl, n) if impl in commands else None for impl in IMPLS}
+        results.append({
+            "workload": name,
+            "metric": workload.metric,
+            "n": n,
+            "higher_is_better": workload.metric in HIGHER_IS_BETTER,
+            "values": values,
+            "ratios": {impl: ratio(workload.metric, values["corio"], values[impl]) for impl in PY_IMPLS},
+        })
+
+    if args.markdown:
+        print_markdown(results)
+    else:
+        print_text(results)
+    if args.json:
+        args.json.write_text(json.dumps({"quick": args.quick, "note": RATIO_NOTE, "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
