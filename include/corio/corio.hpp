@@ -25,3 +25,4 @@
 #include "corio/io/server.hpp"
 #include "corio/io/datagram.hpp"
 #include "corio/io/dns.hpp"
+#include "corio/io/signals.hpp"
