@@ -46,7 +46,10 @@ void task_base::start() {
 }
 
 bool task_base::cancel(std::string message) {
-    if (done()) return false;
+    if (done()) {
+        retrieved_ = true;  // asyncio: cancelling a failed future silences "exception was never retrieved"
+        return false;
+    }
     ++cancel_requests_;
     set_cancel_message(std::move(message));
     if (hook_ && hook_->request_cancel(cancel_message())) return true;
