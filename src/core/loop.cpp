@@ -20,6 +20,10 @@ public:
     void run() override {
         if (!cancelled) fn_();
     }
+    // Frees what the callback captured; only for a callback that cannot be running.
+    void drop() noexcept { fn_ = nullptr; }
+
+    scheduler* owner = nullptr;  // the loop whose heap holds this timer
 
 private:
     std::function<void()> fn_;
@@ -46,9 +50,12 @@ callback_handle::~callback_handle() {
 void callback_handle::cancel() noexcept {
     if (!node_ || node_->cancelled) return;
     node_->cancelled = true;
-    // A timer still waiting leaves the heap now, so cancelled timers never pile up.
-    if (auto* t = dynamic_cast<detail::function_callback*>(node_); t && t->queued() && detail::current.loop) {
-        detail::current.loop->remove_timer(t);
+    // A timer still waiting leaves its own loop's heap now (whichever loop
+    // runs, if any), so cancelled timers never pile up, and what it captured
+    // is freed at once, as asyncio's Handle.cancel() does.
+    if (auto* t = dynamic_cast<detail::function_callback*>(node_); t && t->queued()) {
+        t->owner->remove_timer(t);
+        t->drop();
         node_->release();
     }
 }
@@ -137,6 +144,7 @@ callback_handle event_loop::call_at(clock::time_point when, std::function<void()
     auto* cb = new detail::function_callback(std::move(fn));
     callback_handle h(cb);
     cb->when = when;
+    cb->owner = this;
     cb->fire = &detail::function_callback::fire_now;
     add_timer(cb);
     return h;
