@@ -233,7 +233,6 @@ void event_loop::run_forever() {
     if (running_) throw std::runtime_error("this event loop is already running");
     if (detail::current.loop) throw std::runtime_error("cannot run an event loop while another loop is running");
     running_ = true;
-    stopping_ = false;
     detail::current = {this, nullptr};
     struct restore {
         event_loop* self;
@@ -243,7 +242,9 @@ void event_loop::run_forever() {
             self->stopping_ = false;
         }
     } guard{this};
-    while (!stopping_) run_once();
+    // A stop() made before run_forever() still runs one iteration, as in asyncio.
+    do run_once();
+    while (!stopping_);
 }
 
 void event_loop::run_until_done(detail::future_base& f) {
