@@ -29,6 +29,13 @@ private:
     std::function<void()> fn_;
 };
 
+// Stops `loop` the way asyncio's run_until_complete does, from a done
+// callback: at the end of the next iteration, so that what the finished
+// future's last step scheduled (say, a task it created) still runs once.
+void stop_soon(event_loop* loop) {
+    loop->call_soon([loop] { loop->stop(); });
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -249,10 +256,9 @@ void event_loop::run_forever() {
 
 void event_loop::run_until_done(detail::future_base& f) {
     check_open();
-    // Stop after the future's own callbacks (and the waiter) have been scheduled.
     struct stopper final : detail::completion_node {
         event_loop* loop;
-        void on_done(detail::future_base&) override { loop->stop(); }
+        void on_done(detail::future_base&) override { detail::stop_soon(loop); }
     } stop_when_done;
     stop_when_done.loop = this;
     if (!f.done()) {
@@ -271,7 +277,7 @@ void event_loop::cancel_all_tasks() {
     while (std::any_of(pending.begin(), pending.end(), [](const task_handle& t) { return !t.done(); })) {
         struct wait_all final : detail::completion_node {
             event_loop* loop;
-            void on_done(detail::future_base&) override { loop->stop(); }
+            void on_done(detail::future_base&) override { detail::stop_soon(loop); }
         };
         wait_all w;
         w.loop = this;
@@ -380,12 +386,14 @@ void run_main(event_loop& loop, future_base& main) {
     sigint_guard interrupt(loop, static_cast<task_base&>(main));  // run() passes its task
     struct stopper final : completion_node {
         event_loop* loop;
-        void on_done(future_base&) override { loop->stop(); }
+        void on_done(future_base&) override { stop_soon(loop); }
     } stop_when_done;
     stop_when_done.loop = &loop;
     if (!main.done()) {
         main.add_completion(&stop_when_done);
         loop.run_forever();
+        // loop.stop() from inside: asyncio.run's "Event loop stopped before Future completed."
+        if (!main.done()) throw std::runtime_error("event loop stopped before the main task completed");
     }
     interrupt.finish();
 }
