@@ -41,6 +41,9 @@ TEST(sync_barrier, parties) {  // test_barrier_parties
     corio::barrier b(N);
     EXPECT_EQ(b.parties(), std::size_t(N));
     EXPECT_TRUE(contains(b.describe(), "filling"));
+    const std::size_t parties = 3;
+    corio::barrier braced{parties};
+    EXPECT_EQ(braced.parties(), 3u);
 }
 
 TEST(sync_barrier, describe_states) {  // test_repr

@@ -262,6 +262,27 @@ TEST(sync_condition, notify_all) {  // test_notify_all
     }());
 }
 
+TEST(sync_condition, notify_zero_or_negative_wakes_none) {
+    run_virtual([]() -> corio::coro<void> {
+        corio::condition cond;
+        std::vector<int> result;
+        auto t = corio::create_task(wait_release(cond, result, 1));
+        co_await yield();
+        co_await cond.acquire();
+        cond.notify(0);
+        cond.notify(-1);
+        cond.release();
+        co_await yield();
+        EXPECT_EQ(result, std::vector<int>{});
+        EXPECT_EQ(cond.waiters(), 1u);
+        co_await cond.acquire();
+        cond.notify();
+        cond.release();
+        co_await t;
+        EXPECT_EQ(result, (std::vector<int>{1}));
+    }());
+}
+
 TEST(sync_condition, notify_unacquired) {  // test_notify_unacquired, test_notify_all_unacquired
     corio::condition cond;
     EXPECT_THROW(cond.notify(), std::logic_error);

@@ -64,6 +64,15 @@ TEST(sync_queue, empty) {  // test_empty
     }());
 }
 
+TEST(sync_queue, maxsize_of_any_integer_type) {
+    const std::size_t n = 3;
+    corio::queue<int> q{n};
+    EXPECT_EQ(q.maxsize(), 3);
+    corio::lifo_queue<int> unbounded{-1};  // <= 0: unbounded, as asyncio
+    for (int i = 0; i < 100; ++i) unbounded.put_nowait(i);
+    EXPECT_FALSE(unbounded.full());
+}
+
 TEST(sync_queue, full) {  // test_full
     run_virtual([]() -> corio::coro<void> {
         corio::queue<int> unbounded;

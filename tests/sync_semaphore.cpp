@@ -347,3 +347,13 @@ TEST(sync_semaphore, limits_concurrency) {
         EXPECT_EQ(sem.value(), 3u);
     }());
 }
+
+TEST(sync_semaphore, any_integer_type_braced) {
+    const std::size_t n = 2;
+    corio::semaphore s{n};
+    corio::bounded_semaphore b{n};
+    EXPECT_EQ(s.value(), 2u);
+    EXPECT_EQ(b.value(), 2u);
+    const long long negative = -3;
+    EXPECT_THROW(corio::semaphore{negative}, std::invalid_argument);
+}

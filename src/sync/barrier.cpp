@@ -9,7 +9,7 @@ namespace corio {
 // condition guards `count_` and `state_`, and every state change is
 // broadcast with notify_all().
 
-barrier::barrier(std::ptrdiff_t parties) : parties_(static_cast<std::size_t>(parties)) {
+barrier::barrier(std::ptrdiff_t parties, checked_tag) : parties_(static_cast<std::size_t>(parties)) {
     if (parties < 1) throw std::invalid_argument("barrier: parties must be >= 1, got " + std::to_string(parties));
 }
 

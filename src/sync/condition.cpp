@@ -41,9 +41,9 @@ coro<bool> condition::wait() {
     co_return true;
 }
 
-void condition::notify(std::size_t n) {
+void condition::notify(std::ptrdiff_t n) {
     if (!locked()) throw std::logic_error("condition.notify(): the lock is not acquired");
-    wake(n);
+    if (n > 0) wake(static_cast<std::size_t>(n));
 }
 
 void condition::notify_all() {

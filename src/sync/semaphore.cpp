@@ -15,10 +15,8 @@ std::size_t checked_initial_value(std::ptrdiff_t value) {
 
 }  // namespace
 
-semaphore::semaphore(std::ptrdiff_t value)
-    : value_(checked_initial_value(value)), bound_(std::numeric_limits<std::size_t>::max()) {}
-
-semaphore::semaphore(std::ptrdiff_t value, bounded_tag) : value_(checked_initial_value(value)), bound_(value_) {}
+semaphore::semaphore(std::ptrdiff_t value, bool bounded)
+    : value_(checked_initial_value(value)), bound_(bounded ? value_ : std::numeric_limits<std::size_t>::max()) {}
 
 // The waiter was handed a permit by wake_next(), or cancelled while in line
 // (asyncio's Semaphore.acquire after its `await fut`).

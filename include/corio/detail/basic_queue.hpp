@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "corio/coro.hpp"
+#include "corio/detail/count_arg.hpp"
 #include "corio/detail/wait_list.hpp"
 #include "corio/errors.hpp"
 #include "corio/sync/event.hpp"
@@ -77,8 +78,12 @@ public:
         coro<void> slow_;
     };
 
+    basic_queue() : basic_queue(0) {}
     // maxsize <= 0: unbounded (asyncio).
-    explicit basic_queue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) { finished_.set(); }
+    template <std::integral I>
+    explicit basic_queue(I maxsize) : maxsize_(signed_count(maxsize)) {
+        finished_.set();
+    }
     basic_queue(const basic_queue&) = delete;
     basic_queue& operator=(const basic_queue&) = delete;
 

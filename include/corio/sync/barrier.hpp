@@ -13,10 +13,12 @@
 // counts towards `parties`) and throws cancelled_error.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <string>
 
 #include "corio/coro.hpp"
+#include "corio/detail/count_arg.hpp"
 #include "corio/sync/condition.hpp"
 
 namespace corio {
@@ -26,7 +28,8 @@ public:
     enum class state { filling, draining, resetting, broken };
 
     // std::invalid_argument if parties < 1.
-    explicit barrier(std::ptrdiff_t parties);
+    template <std::integral I>
+    explicit barrier(I parties) : barrier(detail::signed_count(parties), checked_tag{}) {}
     barrier(const barrier&) = delete;
     barrier& operator=(const barrier&) = delete;
 
@@ -43,6 +46,9 @@ public:
     std::string describe() const;
 
 private:
+    struct checked_tag {};
+    barrier(std::ptrdiff_t parties, checked_tag);
+
     coro<void> block();
     coro<void> wait_for_release();
     void release_all();

@@ -56,8 +56,9 @@ public:
         co_return result;
     }
 
-    // Wakes up to n waiters (they return from wait() once they get the lock).
-    void notify(std::size_t n = 1);
+    // Wakes up to n waiters (they return from wait() once they get the lock);
+    // n <= 0 wakes none, as asyncio.
+    void notify(std::ptrdiff_t n = 1);
     void notify_all();
     // Tasks waiting for a notification.
     std::size_t waiters() const noexcept { return waiters_.size(); }

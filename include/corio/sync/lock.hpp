@@ -74,8 +74,6 @@ public:
     std::size_t waiters() const noexcept { return waiters_.size(); }
 
 private:
-    friend class condition;
-
     bool try_acquire() noexcept {
         if (locked_ || in_transit_ || !waiters_.empty()) return false;
         locked_ = true;

@@ -15,10 +15,12 @@
 // waiter cancelled after being handed a permit gives it back to the next one.
 #pragma once
 
+#include <concepts>
 #include <coroutine>
 #include <cstddef>
 #include <optional>
 
+#include "corio/detail/count_arg.hpp"
 #include "corio/detail/wait_list.hpp"
 #include "corio/sync/guard.hpp"
 
@@ -57,7 +59,8 @@ public:
     };
 
     // std::invalid_argument if value < 0.
-    explicit semaphore(std::ptrdiff_t value = 1);
+    template <std::integral I = int>
+    explicit semaphore(I value = 1) : semaphore(detail::signed_count(value), false) {}
     semaphore(const semaphore&) = delete;
     semaphore& operator=(const semaphore&) = delete;
 
@@ -78,8 +81,7 @@ public:
     std::size_t waiters() const noexcept { return waiters_.size(); }
 
 protected:
-    struct bounded_tag {};
-    semaphore(std::ptrdiff_t value, bounded_tag);
+    semaphore(std::ptrdiff_t value, bool bounded);
 
 private:
     bool try_acquire() noexcept {
@@ -102,7 +104,8 @@ private:
 // is already free (a release without a matching acquire).
 class bounded_semaphore : public semaphore {
 public:
-    explicit bounded_semaphore(std::ptrdiff_t value = 1) : semaphore(value, bounded_tag{}) {}
+    template <std::integral I = int>
+    explicit bounded_semaphore(I value = 1) : semaphore(detail::signed_count(value), true) {}
 };
 
 }  // namespace corio
