@@ -21,6 +21,8 @@ public:
     class wait_awaiter {
     public:
         explicit wait_awaiter(event& e) noexcept : event_(e) {}
+        // Movable until awaited (so generic wrappers can take it by value).
+        wait_awaiter(wait_awaiter&& o) noexcept : event_(o.event_) {}
         bool await_ready() const noexcept { return event_.value_; }
         void await_suspend(std::coroutine_handle<> h) {
             waiter_.emplace(event_.waiters_, "event.wait");

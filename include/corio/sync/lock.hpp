@@ -31,6 +31,8 @@ public:
     class acquire_awaiter {
     public:
         explicit acquire_awaiter(lock& l) noexcept : lock_(l) {}
+        // Movable until awaited (so generic wrappers can take it by value).
+        acquire_awaiter(acquire_awaiter&& o) noexcept : lock_(o.lock_) {}
         bool await_ready() noexcept { return lock_.try_acquire(); }
         void await_suspend(std::coroutine_handle<> h) {
             waiter_.emplace(lock_.waiters_, "lock.acquire");

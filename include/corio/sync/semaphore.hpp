@@ -34,6 +34,8 @@ public:
     class acquire_awaiter {
     public:
         explicit acquire_awaiter(semaphore& s) noexcept : sem_(s) {}
+        // Movable until awaited (so generic wrappers can take it by value).
+        acquire_awaiter(acquire_awaiter&& o) noexcept : sem_(o.sem_) {}
         bool await_ready() noexcept { return sem_.try_acquire(); }
         void await_suspend(std::coroutine_handle<> h) {
             waiter_.emplace(sem_.waiters_, "semaphore.acquire");
