@@ -33,3 +33,4 @@
 #include "corio/sync/lock.hpp"
 #include "corio/sync/queue.hpp"
 #include "corio/sync/semaphore.hpp"
+#include "corio/io/process.hpp"
