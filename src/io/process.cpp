@@ -27,7 +27,7 @@
 #include "corio/debug/logger.hpp"
 #include "corio/future.hpp"
 #include "corio/gather.hpp"
-#include "corio/io/detail/stream_transport.hpp"
+#include "corio/io/streams.hpp"
 #include "corio/loop.hpp"
 #include "loop_link.hpp"
 #include "sockaddr.hpp"
@@ -297,15 +297,11 @@ process process_factory::spawn(spawn_request& req) {
     loop.extension<detail::child_watcher>().watch(child);
 
     process p(child);
-    if (parent_end[0].fd >= 0)
-        p.stdin_ = process_stream<stream_writer>(
-            stream_writer(detail::stream_transport::create(parent_end[0].release(), detail::fd_kind::pipe, o.limit)));
+    if (parent_end[0].fd >= 0) p.stdin_ = process_stream<stream_writer>(open_write_pipe(parent_end[0].release()));
     if (parent_end[1].fd >= 0)
-        p.stdout_ = process_stream<stream_reader>(
-            stream_reader(detail::stream_transport::create(parent_end[1].release(), detail::fd_kind::pipe, o.limit)));
+        p.stdout_ = process_stream<stream_reader>(open_read_pipe(parent_end[1].release(), {.limit = o.limit}));
     if (parent_end[2].fd >= 0)
-        p.stderr_ = process_stream<stream_reader>(
-            stream_reader(detail::stream_transport::create(parent_end[2].release(), detail::fd_kind::pipe, o.limit)));
+        p.stderr_ = process_stream<stream_reader>(open_read_pipe(parent_end[2].release(), {.limit = o.limit}));
     return p;
 }
 
