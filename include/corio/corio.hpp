@@ -34,3 +34,7 @@
 #include "corio/sync/queue.hpp"
 #include "corio/sync/semaphore.hpp"
 #include "corio/io/process.hpp"
+#include "corio/threads/concurrent_future.hpp"
+#include "corio/threads/executor.hpp"
+#include "corio/threads/run_coroutine_threadsafe.hpp"
+#include "corio/threads/to_thread.hpp"

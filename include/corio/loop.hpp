@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <thread>
 #include <vector>
 
 #include "corio/clock.hpp"
@@ -32,6 +33,7 @@ namespace corio {
 
 class event_loop;
 class socket;  // corio/io/socket.hpp
+class executor;  // corio/threads/executor.hpp
 
 // What the loop's exception handler receives (asyncio's context dict).
 struct exception_context {
@@ -111,8 +113,15 @@ public:
     template <class T>
     task<T> create_task(coro<T> c, std::string name = {}) {
         check_open();
+        check_thread("create_task");
         return detail::spawn(*this, std::move(c), std::move(name));
     }
+
+    // asyncio's loop.run_in_executor: fn(args...) runs on `ex` (nullptr: the
+    // loop's default executor), submitted at once; returns a future<R>.
+    // Defined in corio/threads/executor.hpp.
+    template <class F, class... Args>
+    auto run_in_executor(executor* ex, F&& fn, Args&&... args);
 
     void set_debug(bool on) noexcept { debug_ = on; }
     bool get_debug() const noexcept { return debug_; }
@@ -177,6 +186,12 @@ private:
     friend class fd_callbacks;
 
     void check_open() const;
+    // Debug mode: reports a loop-local call made from a thread other than
+    // the one running the loop (asyncio's _check_thread).
+    void check_thread(const char* api) const {
+        if (debug_) report_wrong_thread(api);
+    }
+    void report_wrong_thread(const char* api) const;
     void run_until_done(detail::future_base& f);
     void run_once();
     void run_ready(std::size_t n);
@@ -190,6 +205,7 @@ private:
     bool stopping_ = false;
     bool closed_ = false;
     bool debug_ = false;
+    std::atomic<std::thread::id> owner_thread_{};  // the thread in run_forever
     clock::duration slow_callback_ = std::chrono::milliseconds(100);
     exception_handler handler_;
     int external_work_ = 0;
@@ -233,3 +249,5 @@ T run(coro<T> main, run_options options = {}) {
 }
 
 }  // namespace corio
+
+#include "corio/threads/executor.hpp"  // event_loop::run_in_executor

@@ -138,8 +138,17 @@ void event_loop::check_open() const {
 
 clock::time_point event_loop::time() const noexcept { return loop_time(); }
 
+void event_loop::report_wrong_thread(const char* api) const {
+    const std::thread::id owner = owner_thread_.load(std::memory_order_relaxed);
+    if (owner == std::thread::id{} || owner == std::this_thread::get_id()) return;
+    log(std::string("Non-thread-safe operation ") + api +
+        "() invoked on an event loop other than the current one (use call_soon_threadsafe or "
+        "run_coroutine_threadsafe from other threads)");
+}
+
 callback_handle event_loop::call_soon(std::function<void()> fn) {
     check_open();
+    check_thread("call_soon");
     auto* cb = new detail::function_callback(std::move(fn));
     callback_handle h(cb);
     schedule(cb);
@@ -148,6 +157,7 @@ callback_handle event_loop::call_soon(std::function<void()> fn) {
 
 callback_handle event_loop::call_at(clock::time_point when, std::function<void()> fn) {
     check_open();
+    check_thread("call_at");
     auto* cb = new detail::function_callback(std::move(fn));
     callback_handle h(cb);
     cb->when = when;
@@ -241,9 +251,11 @@ void event_loop::run_forever() {
     if (detail::current.loop) throw std::runtime_error("cannot run an event loop while another loop is running");
     running_ = true;
     detail::current = {this, nullptr};
+    owner_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     struct restore {
         event_loop* self;
         ~restore() {
+            self->owner_thread_.store(std::thread::id{}, std::memory_order_relaxed);
             detail::current = {};
             self->running_ = false;
             self->stopping_ = false;
@@ -311,11 +323,13 @@ void event_loop::close() {
     if (closed_) return;
     for (auto& hook : close_hooks_) hook();
     close_hooks_.clear();
+    std::vector<std::function<void()>> dropped;
     {
         std::lock_guard lock(threadsafe_mutex_);
         threadsafe_closed_ = true;
-        threadsafe_queue_.clear();
+        dropped.swap(threadsafe_queue_);
     }
+    dropped.clear();  // outside the lock: a dropped callback may post here again (and be refused)
     closed_ = true;
     // Tasks still pending are abandoned: free their frames (asyncio leaves
     // them to the garbage collector with "Task was destroyed but it is pending!").
