@@ -156,3 +156,24 @@ TEST(net_server, loop_closes_with_streams_open) {
     EXPECT_EQ(kept->fd(), -1);
     kept.reset();  // the last handle, after its loop: no leak, no crash (ASan)
 }
+
+// Debug mode reports a stream dropped without close() (asyncio's ResourceWarning).
+TEST(net_server, debug_reports_unclosed_stream) {
+    std::vector<std::string> logged;
+    auto previous = corio::set_logger([&logged](std::string_view m) { logged.emplace_back(m); });
+    auto main = []() -> corio::coro<void> {
+        auto server = co_await corio::start_server(echo_lines, "127.0.0.1", 0);
+        {
+            auto [r, w] = co_await corio::open_connection("127.0.0.1", server.port());
+            w.write("bye\n");
+        }  // dropped: flushed and closed, but reported
+        co_await corio::sleep(std::chrono::milliseconds(10));
+        server.close();
+        co_await server.wait_closed();
+    };
+    corio::run(main(), {.debug = true});
+    corio::set_logger(previous);
+    bool reported = false;
+    for (const auto& m : logged) reported = reported || m.find("unclosed stream") != std::string::npos;
+    EXPECT_TRUE(reported);
+}

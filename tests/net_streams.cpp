@@ -181,6 +181,12 @@ TEST(net_streams, unix_sockets) {
         EXPECT_EQ(co_await r.readline(), "a\n");
         EXPECT_EQ(co_await r.readline(), "b\n");
         EXPECT_EQ(w.peername().host, p);
+        // The low-level way: loop.sock_connect with the path as the host.
+        corio::socket raw(AF_UNIX, SOCK_STREAM);
+        corio::endpoint where{p, 0};
+        co_await corio::get_running_loop().sock_connect(raw.fd(), where);
+        co_await corio::get_running_loop().sock_sendall(raw.fd(), "raw\n");
+        EXPECT_EQ(co_await corio::get_running_loop().sock_recv(raw.fd(), 16), "raw\n");
         w.close();
         co_await w.wait_closed();
         server.close();

@@ -70,13 +70,18 @@ coro<void> event_loop::sock_sendall(int fd, std::span<const std::byte> data) {
 
 coro<void> event_loop::sock_connect(int fd, endpoint address) {
     check_fd(*this, fd);
+    // The fd's family decides which address fits (a Unix socket takes a path).
+    int family = AF_UNSPEC;
+    socklen_t len = sizeof family;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0) detail::throw_errno(errno, "sock_connect");
+    if (family == AF_UNIX) {
+        auto connecting = detail::connect_socket(fd, socket_address::unix_path(address.host));
+        co_await std::move(connecting);
+        co_return;
+    }
     const std::uint16_t port = address.port;
     auto resolving = detail::resolve_stream_host(std::move(address.host), port, false);
     std::vector<socket_address> candidates = co_await std::move(resolving);
-    // The fd's family decides which of the resolved addresses fits.
-    int family = AF_UNSPEC;
-    socklen_t len = sizeof family;
-    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
     for (const socket_address& a : candidates) {
         if (a.family() != family) continue;
         auto connecting = detail::connect_socket(fd, a);

@@ -60,13 +60,15 @@ public:
     // Connections accepted and not closed yet.
     std::size_t active_connections() const noexcept;
 
-    // Starts accepting (when created with start_serving = false).
+    // Starts accepting (when created with start_serving = false); never suspends.
     [[nodiscard]] coro<void> start_serving();
-    // Serves until close(); returns then. Cancelled: closes and rethrows.
+    // Serves until close(); returns then. Cancelled: closes the server and
+    // rethrows cancelled_error (asyncio's serve_forever).
     [[nodiscard]] coro<void> serve_forever();
     // Stops listening (the sockets are closed now); accepted connections stay.
     void close();
     // Returns once close() was called and the accept loops have finished.
+    // Cancelled: the server is unaffected.
     [[nodiscard]] coro<void> wait_closed();
     // Closes every accepted connection (after flushing) / resets them.
     void close_clients();
@@ -76,6 +78,7 @@ private:
     std::shared_ptr<detail::server_state> s_;
 };
 
+// Cancelled (while resolving the host): no socket is left open.
 [[nodiscard]] coro<server> start_server(client_connected_cb cb, std::string host, int port,
                                         server_options options = {});
 // Removes a stale socket file at `path` first, and the file again on close().

@@ -37,16 +37,19 @@ public:
 
     // Up to n bytes, waiting for at least one; "" at EOF (and for n == 0).
     // n < 0 reads until EOF.
+    // Cancel-safe: bytes already received stay buffered.
     [[nodiscard]] coro<std::string> read(std::ptrdiff_t n = -1);
     // One line including its "\n"; at EOF the last unterminated bytes, then "".
     // A line longer than the limit raises limit_overrun_error and is dropped
     // (as far as it was received), as asyncio does.
+    // Cancel-safe: a partial line stays buffered for the next read.
     [[nodiscard]] coro<std::string> readline();
     // Exactly n bytes; incomplete_read_error (with partial()) if EOF comes first.
+    // Cancel-safe: the bytes gathered so far stay buffered.
     [[nodiscard]] coro<std::string> readexactly(std::ptrdiff_t n);
     // Up to and including `separator`. incomplete_read_error at EOF;
     // limit_overrun_error if the separator is not within the limit (the data
-    // then stays in the buffer).
+    // then stays in the buffer). Cancel-safe: nothing is consumed.
     [[nodiscard]] coro<std::string> readuntil(std::string_view separator = "\n");
 
     // EOF was received and the buffer is empty.

@@ -46,7 +46,8 @@ public:
     }
 
     // Waits while the write buffer is over the high-water mark; raises the
-    // connection's error (std::system_error) if it was lost.
+    // connection's error (std::system_error) if it was lost. Cancel-safe: the
+    // queued bytes stay queued and keep flowing.
     [[nodiscard]] coro<void> drain();
 
     // Half-close (shutdown(SHUT_WR)) once the buffer is flushed.
@@ -54,7 +55,8 @@ public:
     bool can_write_eof() const noexcept;
     void close();
     bool is_closing() const noexcept;
-    // Until the fd is really closed (close() flushes first).
+    // Until the fd is really closed (close() flushes first). Cancel-safe: the
+    // close goes on regardless.
     [[nodiscard]] coro<void> wait_closed();
     void abort();
 
