@@ -26,7 +26,7 @@ class lock {
 public:
     using guard = release_guard<lock>;
 
-    // The waiter is only built when the lock is taken: the free-lock path
+    // The waiter is only built when the lock is busy: taking a free lock
     // just tests and sets a flag.
     class acquire_awaiter {
     public:
