@@ -56,7 +56,16 @@ future_base::~future_base() {
         n->unlink();
         if (auto* cb = dynamic_cast<done_callback*>(n)) cb->release();
     }
-    if (status_ == future_status::finished && error_ && !retrieved_) {
+    report_unretrieved();
+}
+
+// "... exception was never retrieved". ~task_base calls it first: by the time
+// ~future_base runs, the object is no longer a task (kind() says "future"
+// and the task's name is out of reach).
+void future_base::report_unretrieved() noexcept {
+    if (status_ != future_status::finished || !error_ || retrieved_) return;
+    retrieved_ = true;
+    try {
         std::string what = "(non-standard exception)";
         try {
             std::rethrow_exception(error_);
@@ -73,6 +82,7 @@ future_base::~future_base() {
         } else {
             corio::log(msg + ": " + what);
         }
+    } catch (...) {
     }
 }
 

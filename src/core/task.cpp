@@ -38,7 +38,7 @@ task_base::task_base(scheduler* loop, std::coroutine_handle<> root, detail::sour
       parent_id_(current.task ? current.task->id_ : 0),
       where_(where) {}
 
-task_base::~task_base() = default;
+task_base::~task_base() { report_unretrieved(); }
 
 void task_base::start() {
     loop_->link_task(this);
