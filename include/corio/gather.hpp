@@ -8,7 +8,8 @@
 // awaiter at once and the other children keep running; with
 // `return_exceptions` every child gives an outcome<T> instead.
 // Cancellation: cancelling the gather (or the task awaiting it) cancels every
-// child; the gather then ends cancelled.
+// child; the gather then fails with cancelled_error (as in asyncio, the
+// gather future itself never reports cancelled()).
 #pragma once
 
 #include <cstddef>
@@ -100,18 +101,23 @@ private:
         }
         if (!return_exceptions_) {
             if (c.cancelled()) {
-                this->set_cancel_message(c.cancel_message());
-                this->finish(future_status::cancelled);
+                // asyncio: the gather fails with the child's cancelled_error
+                // (message included); it is not itself marked cancelled.
+                this->set_exception(std::make_exception_ptr(cancelled_error(c.cancel_message())));
+                mark_late_failures_retrieved();
                 return;
             }
             if (auto e = c.exception()) {
                 this->set_exception(e);
+                mark_late_failures_retrieved();
                 return;
             }
         }
         if (finished_ < total_) return;
         if (cancel_requested_) {
-            this->finish(future_status::cancelled);
+            // Cancelled through cancel(): raise it whatever return_exceptions
+            // says (bpo-32684), with the message the children got.
+            this->set_exception(std::make_exception_ptr(cancelled_error(c.cancel_message())));
             return;
         }
         try {
@@ -119,6 +125,19 @@ private:
         } catch (...) {
             this->set_exception(std::current_exception());
         }
+    }
+
+    // The gather failed early; the other children go on. Their failures are
+    // not to be reported as never retrieved (asyncio's callbacks, which keep
+    // the gather alive, mark them). This gather may be gone by then, so the
+    // children get callbacks of their own.
+    void mark_late_failures_retrieved() {
+        for_each_child([](future_base& c) {
+            if (!c.done())
+                c.add_done_callback([](future_base& f) {
+                    if (!f.cancelled()) f.exception();
+                });
+        });
     }
 
     std::unique_ptr<child_node[]> nodes_;
