@@ -91,6 +91,10 @@ template <class T>
 coro<T> wait_for_impl(auto aw, clock::duration timeout) {
     if constexpr (requires { aw.done(); }) {
         if (aw.done()) co_return aw.result();
+    } else if (timeout <= clock::duration::zero()) {
+        // asyncio never starts a coroutine given no time at all (nor reports it unawaited).
+        aw.release().destroy();
+        throw timeout_error();
     }
     task_base* me = current.task;
     if (!me) throw std::runtime_error("wait_for must be awaited inside a task");
