@@ -43,7 +43,7 @@ void task_group::child_done(const std::shared_ptr<state>& s, const task_handle& 
 coro<void> task_group::join() {
     std::shared_ptr<state> s = state_;
     if (s->joined) throw std::runtime_error("task_group::join() called twice");
-    bool cancelled = false;
+    std::exception_ptr cancelled;  // rethrown as is, so its message survives
     while (!s->pending.empty()) {
         s->all_done.emplace();
         bool interrupted = false;
@@ -51,17 +51,17 @@ coro<void> task_group::join() {
             co_await *s->all_done;
         } catch (const cancelled_error&) {
             interrupted = true;
+            cancelled = std::current_exception();
         }
         if (interrupted) {
             // Cancel the children first, then keep waiting for them to finish.
-            cancelled = true;
             abort(*s);
         }
     }
     s->joined = true;
     s->all_done.reset();
     if (!s->errors.empty()) throw exception_group("unhandled errors in a task_group", std::move(s->errors));
-    if (cancelled) throw cancelled_error();
+    if (cancelled) std::rethrow_exception(cancelled);
 }
 
 }  // namespace corio
