@@ -10,13 +10,17 @@
 // anything. aclose() ends it early: the frame is destroyed at its current
 // co_yield, running the destructors of its locals (the C++ equivalent of
 // GeneratorExit reaching the finally blocks). Exceptions thrown by the body
-// come out of next(). Cancellation: a cancelled next() cancels the await the
-// generator is blocked in; the generator is then finished.
+// come out of next(). One next() at a time: a second one while the first is
+// pending throws std::runtime_error (as does aclose()). Cancellation: a
+// cancelled next() cancels the await the generator is blocked in; the
+// generator is then finished.
 #pragma once
 
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "corio/coro.hpp"
@@ -37,6 +41,7 @@ public:
         struct yield_awaiter {
             bool await_ready() const noexcept { return false; }
             std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) const noexcept {
+                h.promise().running_ = false;
                 return h.promise().consumer_;
             }
             void await_resume() const noexcept {}
@@ -53,6 +58,7 @@ public:
     private:
         friend class async_generator;
         std::coroutine_handle<> consumer_;
+        bool running_ = false;  // a next() is between resuming the body and its next yield
         std::optional<T> value_;
         std::exception_ptr error_;
     };
@@ -69,8 +75,12 @@ public:
 
     struct next_awaiter {
         async_generator& gen;
-        bool await_ready() const noexcept { return !gen.h_ || gen.h_.done(); }
+        bool await_ready() const {
+            gen.check_not_running("next");
+            return !gen.h_ || gen.h_.done();
+        }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> consumer) noexcept {
+            gen.h_.promise().running_ = true;
             gen.h_.promise().consumer_ = consumer;
             gen.h_.promise().value_.reset();
             return gen.h_;
@@ -92,11 +102,19 @@ public:
 
     // Ends the generator early (asyncio's aclose()).
     coro<void> aclose() {
+        check_not_running("aclose");
         destroy();
         co_return;
     }
 
 private:
+    // Another task is suspended inside the body: resuming or destroying it
+    // now would corrupt it (asyncio raises RuntimeError here too).
+    void check_not_running(const char* what) const {
+        if (h_ && h_.promise().running_)
+            throw std::runtime_error(std::string("async_generator::") + what +
+                                     "(): the generator is already running (another next() is pending)");
+    }
     explicit async_generator(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
     void destroy() noexcept {
         if (h_) std::exchange(h_, {}).destroy();
