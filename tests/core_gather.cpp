@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <corio/corio.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include "core_fixtures.hpp"
 
 using namespace std::chrono_literals;
 namespace {
@@ -134,4 +138,287 @@ TEST(gather, children_start_in_argument_order) {
     };
     corio::run(main());
 }
+}  // namespace
+
+// Ports of CPython's GatherTestsBase / FutureGatherTests / CoroutineGatherTests
+// (Lib/test/test_asyncio/test_tasks.py), plus ownership checks.
+namespace {
+
+using corio_test::counted;
+using corio_test::log_capture;
+
+corio::coro<void> nap(std::chrono::milliseconds d) { co_await corio::sleep(d); }
+
+// test_success (futures), test_result_exception_success
+TEST(gather, futures_complete_in_any_order_results_in_argument_order) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::future<int>> fs(3);
+        auto g = corio::gather(fs);
+        int callbacks = 0;
+        g.add_done_callback([&] { ++callbacks; });
+        fs[1].set_result(1);
+        fs[0].set_result(2);
+        co_await corio::sleep(0s);
+        EXPECT_EQ(callbacks, 0);
+        EXPECT_FALSE(g.done());
+        fs[2].set_result(3);
+        co_await corio::sleep(0s);
+        EXPECT_TRUE(g.done());
+        EXPECT_EQ(callbacks, 1);
+        EXPECT_EQ(g.result(), (std::vector<int>{2, 1, 3}));
+
+        std::vector<corio::future<int>> gs(2);
+        auto r = corio::gather(corio::return_exceptions, gs);
+        gs[1].set_result(5);
+        gs[0].set_result(4);
+        auto outcomes = co_await r;
+        EXPECT_EQ(outcomes[0].value() + outcomes[1].value() * 10, 54);
+    };
+    corio::run(main());
+}
+
+// test_one_exception
+TEST(gather, one_exception_finishes_the_gather_and_later_outcomes_do_nothing) {
+    log_capture logs;
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::future<int>> f(5);
+        auto g = corio::gather(f);
+        int callbacks = 0;
+        g.add_done_callback([&] { ++callbacks; });
+        auto exc = std::make_exception_ptr(std::domain_error("zero division"));
+        f[0].set_result(1);
+        f[1].set_exception(exc);
+        co_await corio::sleep(0s);
+        EXPECT_TRUE(g.done());
+        EXPECT_EQ(callbacks, 1);
+        EXPECT_EQ(g.exception(), exc);
+        f[2].set_result(3);  // does nothing
+        f[3].cancel();
+        f[4].set_exception(std::make_exception_ptr(std::runtime_error("late")));
+        co_await corio::sleep(0s);
+        EXPECT_EQ(callbacks, 1);
+    };
+    corio::run(main());
+    EXPECT_FALSE(logs.contains("never retrieved"));  // the late failure was marked retrieved
+}
+
+// test_return_exceptions
+TEST(gather, return_exceptions_keeps_values_and_errors_in_order) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::future<int>> f(4);
+        auto g = corio::gather(corio::return_exceptions, f);
+        auto exc = std::make_exception_ptr(std::domain_error("zde"));
+        auto exc2 = std::make_exception_ptr(std::runtime_error("rte"));
+        f[1].set_result(1);
+        f[2].set_exception(exc);
+        f[0].set_result(3);
+        co_await corio::sleep(0s);
+        EXPECT_FALSE(g.done());
+        f[3].set_exception(exc2);
+        auto res = co_await g;
+        EXPECT_EQ(res[0].value(), 3);
+        EXPECT_EQ(res[1].value(), 1);
+        EXPECT_EQ(res[2].error(), exc);
+        EXPECT_EQ(res[3].error(), exc2);
+    };
+    corio::run(main());
+}
+
+// test_one_cancellation: a child cancelled on its own fails the gather with
+// cancelled_error; the gather itself is not cancelled (asyncio).
+TEST(gather, one_child_cancelled_fails_the_gather_with_cancelled_error) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::future<int>> f(5);
+        auto g = corio::gather(f);
+        f[0].set_result(1);
+        f[1].cancel("child");
+        co_await corio::sleep(0s);
+        EXPECT_TRUE(g.done());
+        EXPECT_FALSE(g.cancelled());
+        EXPECT_THROW(std::rethrow_exception(g.exception()), corio::cancelled_error);
+        EXPECT_THROW(co_await g, corio::cancelled_error);
+        f[2].set_result(3);  // does nothing
+        f[3].cancel();
+        f[4].set_exception(std::make_exception_ptr(std::runtime_error("late")));
+        co_await corio::sleep(0s);
+    };
+    corio::run(main());
+}
+
+// test_result_exception_one_cancellation
+TEST(gather, return_exceptions_turns_cancelled_children_into_cancelled_error) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::future<int>> f(6);
+        auto g = corio::gather(corio::return_exceptions, f);
+        f[0].set_result(1);
+        auto zde = std::make_exception_ptr(std::domain_error("zde"));
+        f[1].set_exception(zde);
+        f[2].cancel();
+        co_await corio::sleep(0s);
+        EXPECT_FALSE(g.done());
+        f[3].set_result(3);
+        f[4].cancel();
+        auto rte = std::make_exception_ptr(std::runtime_error("rte"));
+        f[5].set_exception(rte);
+        auto res = co_await g;
+        EXPECT_EQ(res[0].value(), 1);
+        EXPECT_EQ(res[1].error(), zde);
+        EXPECT_THROW(std::rethrow_exception(res[2].error()), corio::cancelled_error);
+        EXPECT_EQ(res[3].value(), 3);
+        EXPECT_THROW(std::rethrow_exception(res[4].error()), corio::cancelled_error);
+        EXPECT_EQ(res[5].error(), rte);
+        EXPECT_FALSE(g.cancelled());
+    };
+    corio::run(main());
+}
+
+// test_cancellation_broadcast: cancelling the awaiting task cancels all children.
+TEST(gather, cancellation_broadcast) {
+    auto main = []() -> corio::coro<void> {
+        int proof = 0;
+        corio::future<void> waiter;
+        auto inner = [](corio::future<void> w, int& p) -> corio::coro<void> {
+            co_await w;
+            p += 1;
+        };
+        auto child1 = corio::create_task(inner(waiter, proof));
+        auto child2 = corio::create_task(inner(waiter, proof));
+        std::optional<corio::future<std::tuple<corio::none, corio::none>>> gatherer;
+        auto f = corio::create_task([](corio::task<void> a, corio::task<void> b, auto& g, int& p) -> corio::coro<void> {
+            g.emplace(corio::gather(a, b));
+            co_await *g;
+            p += 100;
+        }(child1, child2, gatherer, proof));
+        co_await corio::sleep(0s);
+        EXPECT_TRUE(f.cancel());
+        EXPECT_THROW(co_await f, corio::cancelled_error);
+        EXPECT_FALSE(gatherer->cancel());
+        EXPECT_TRUE(waiter.cancelled());
+        EXPECT_TRUE(child1.cancelled());
+        EXPECT_TRUE(child2.cancelled());
+        co_await corio::sleep(0s);
+        EXPECT_EQ(proof, 0);
+    };
+    corio::run(main());
+}
+
+// test_exception_marking: the second child's failure is marked retrieved.
+TEST(gather, later_failures_are_marked_retrieved) {
+    log_capture logs;
+    auto main = []() -> corio::coro<void> {
+        corio::future<void> a, b;
+        auto inner = [](corio::future<void> f) -> corio::coro<void> {
+            co_await f;
+            throw std::runtime_error("should not be ignored");
+        };
+        auto outer = corio::create_task([](corio::coro<void> x, corio::coro<void> y) -> corio::coro<void> {
+            co_await corio::gather(std::move(x), std::move(y));
+        }(inner(a), inner(b)));
+        co_await corio::sleep(0s);
+        a.set_result();
+        co_await corio::sleep(0s);
+        b.set_result();
+        co_await corio::sleep(0s);
+        co_await corio::sleep(0s);
+        EXPECT_THROW(std::rethrow_exception(outer.exception()), std::runtime_error);
+    };
+    corio::run(main());
+    EXPECT_FALSE(logs.contains("never retrieved")) << logs.lines().front();
+}
+
+// test_cancel_gather_1 (Python issue #26923): once every child is done, the gather refuses cancel().
+TEST(gather, refuses_cancel_once_all_children_are_done) {
+    auto main = []() -> corio::coro<void> {
+        corio::future<int> fut;
+        auto g = corio::gather([](corio::future<int> f) -> corio::coro<int> { co_return co_await f; }(fut));
+        co_await corio::sleep(0s);
+        std::optional<bool> cancel_result;
+        fut.add_done_callback([&] { cancel_result = g.cancel(); });
+        fut.set_result(42);
+        auto [v] = co_await g;
+        co_await corio::sleep(0s);
+        EXPECT_EQ(cancel_result, std::optional<bool>(false));
+        EXPECT_FALSE(g.cancelled());
+        EXPECT_EQ(v, 42);
+    };
+    corio::run(main());
+}
+
+// test_cancel_gather_2: the cancel message reaches the awaiting task through
+// a return_exceptions gather.
+TEST(gather, cancel_message_propagates_through_return_exceptions_gather) {
+    auto main = []() -> corio::coro<void> {
+        for (std::string msg : {std::string(), std::string("my message")}) {
+            auto qwe = corio::create_task([]() -> corio::coro<void> {
+                for (;;) co_await corio::gather(corio::return_exceptions, nap(50ms));
+            }());
+            co_await corio::sleep(200ms);
+            qwe.cancel(msg);
+            try {
+                co_await qwe;
+                ADD_FAILURE() << "gather() does not propagate the cancellation";
+            } catch (const corio::cancelled_error& e) {
+                EXPECT_EQ(e.message(), msg);
+            }
+        }
+    };
+    corio::run(main(), virtual_time);
+}
+
+TEST(gather, same_task_twice) {
+    auto main = []() -> corio::coro<void> {
+        auto t = corio::create_task(after(1ms, 5));
+        auto [x, y] = co_await corio::gather(t, t);
+        EXPECT_EQ(x + y, 10);
+    };
+    corio::run(main(), virtual_time);
+}
+
+TEST(gather, counted_results_do_not_leak) {
+    counted::reset();
+    auto main = []() -> corio::coro<void> {
+        auto make = [](int i) -> corio::coro<counted> {
+            co_await corio::sleep(1ms);
+            co_return counted(i);
+        };
+        std::vector<corio::coro<counted>> cs;
+        for (int i = 0; i < 10; ++i) cs.push_back(make(i));
+        auto all = co_await corio::gather(std::move(cs));
+        int sum = 0;
+        for (auto& c : all) sum += c.id;
+        EXPECT_EQ(sum, 45);
+        auto [a, b] = co_await corio::gather(make(1), make(2));
+        EXPECT_EQ(a.id + b.id, 3);
+    };
+    corio::run(main(), virtual_time);
+    EXPECT_EQ(counted::alive(), 0);
+}
+
+TEST(gather, move_only_results) {
+    auto main = []() -> corio::coro<void> {
+        auto make = [](int i) -> corio::coro<corio_test::move_only> {
+            co_await corio::sleep(1ms);
+            co_return corio_test::move_only(i);
+        };
+        auto [a, b] = co_await corio::gather(make(1), make(2));
+        EXPECT_EQ(*a.value + *b.value, 3);
+    };
+    corio::run(main(), virtual_time);
+}
+
+TEST(gather, awaited_by_two_tasks) {
+    auto main = []() -> corio::coro<void> {
+        auto g = corio::gather(after(2ms, 1), after(1ms, 2));
+        auto reader = [](decltype(g) gg) -> corio::coro<int> {
+            auto [x, y] = co_await gg;
+            co_return x * 10 + y;
+        };
+        auto r1 = corio::create_task(reader(g));
+        auto r2 = corio::create_task(reader(g));
+        EXPECT_EQ(co_await r1, 12);
+        EXPECT_EQ(co_await r2, 12);
+    };
+    corio::run(main(), virtual_time);
+}
+
 }  // namespace
