@@ -15,6 +15,7 @@
 
 #include <corio/corio.hpp>
 #include <corio/threads/executor.hpp>
+#include <corio/threads/run_coroutine_threadsafe.hpp>
 #include <corio/threads/to_thread.hpp>
 
 using namespace std::chrono_literals;
@@ -375,4 +376,25 @@ TEST(threads_executor, explicit_loop_and_run_until_complete) {
     EXPECT_EQ(loop.run_until_complete(f), 42);
     loop.close();
     EXPECT_THROW((void)loop.run_in_executor(nullptr, add, 1, 2), std::runtime_error);
+}
+
+TEST(threads_executor, close_releases_a_job_blocked_on_its_loop) {
+    // The job waits for a coroutine that the closed loop will never run:
+    // close() must cancel that wait before it joins the default executor.
+    corio::event_loop loop;
+    std::promise<void> submitted;
+    auto outcome = std::make_shared<std::atomic<int>>(0);
+    (void)loop.run_in_executor(nullptr, [&loop, &submitted, outcome] {
+        auto f = corio::run_coroutine_threadsafe([]() -> corio::coro<int> { co_return 1; }(), loop);
+        submitted.set_value();
+        try {
+            f.get();
+            *outcome = 1;
+        } catch (const corio::cancelled_error&) {
+            *outcome = 2;
+        }
+    });
+    submitted.get_future().wait();
+    loop.close();
+    EXPECT_EQ(outcome->load(), 2);
 }

@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "corio/debug/logger.hpp"
 #include "corio/threads/executor.hpp"
 
 namespace corio {
@@ -83,7 +82,10 @@ executor_bridge::executor_bridge(event_loop& loop)
     loop.on_close([this] { on_close(); });
 }
 
-executor_bridge::~executor_bridge() = default;
+// The loop's extensions die at the very end of close(), after its
+// threadsafe queue was cleared: by now every concurrent_future a job could
+// be blocked on for this loop has been released, so joining cannot hang on us.
+executor_bridge::~executor_bridge() { default_.reset(); }
 
 thread_pool_executor& executor_bridge::default_executor() {
     if (!default_) default_ = std::make_unique<thread_pool_executor>();
@@ -123,13 +125,9 @@ void executor_bridge::on_close() noexcept {
         j->cancel();
     }
     in_flight_ = nullptr;
-    if (default_) {
-        try {
-            default_->shutdown(true);
-        } catch (...) {
-            log("corio: failed to shut down the default executor");
-        }
-    }
+    // Refuse new jobs now but join later (~executor_bridge): a job may be
+    // blocked on a coroutine for this loop that close() has yet to release.
+    if (default_) default_->shutdown(false);
     executor_job* j = queue_->close();
     while (j) {
         delete std::exchange(j, j->next);
