@@ -29,7 +29,6 @@
 #include "corio/gather.hpp"
 #include "corio/io/streams.hpp"
 #include "corio/loop.hpp"
-#include "loop_link.hpp"
 #include "sockaddr.hpp"
 
 extern char** environ;

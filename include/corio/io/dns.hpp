@@ -1,15 +1,17 @@
 // corio/io/dns.hpp: co_await getaddrinfo(host, port) (asyncio's
 // loop.getaddrinfo), name resolution that does not block the loop.
 //
-// The blocking ::getaddrinfo runs on another thread; the task resumes on its
-// loop with the results in the resolver's order. As in asyncio, family, type,
+// The blocking ::getaddrinfo runs on the loop's default executor (as asyncio
+// does); the task resumes on its loop with the results in the resolver's
+// order. As in asyncio, family, type,
 // protocol and flags default to 0, so a name yields one entry per address and
 // socket type; pass {.type = SOCK_STREAM} for one per address. Each result is
 // an endpoint ({host, port}, numeric host) plus the socket parameters.
 // Failures throw std::system_error in gai_category() (EAI_NONAME, ...) with
 // gai_strerror's message and the host name.
-// Cancellation: the task resumes at once with cancelled_error; the lookup
-// finishes in the background and its result is dropped.
+// Cancellation: the task resumes at once with cancelled_error; a lookup not
+// yet started never runs, one running finishes in the background and its
+// result is dropped.
 #pragma once
 
 #include <netdb.h>       // AI_* flags, EAI_* codes
