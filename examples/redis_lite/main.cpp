@@ -38,7 +38,7 @@ bool parse_size(const char* text, long long lo, long long hi, long long& out) {
 
 int main(int argc, char** argv) {
     redis_lite::options opts;
-    for (int i = 1; i < argc; ++i) {
+    for (int i = 1; i < argc; i += 2) {  // every option takes a value
         const bool has_value = i + 1 < argc;
         long long n = 0;
         if (std::strcmp(argv[i], "--port") == 0 && has_value && parse_size(argv[i + 1], 0, 65535, n)) {
@@ -52,7 +52,6 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "usage: %s [--port N] [--host H] [--max-bulk BYTES]\n", argv[0]);
             return 2;
         }
-        ++i;
     }
     try {
         corio::run(serve(std::move(opts)));
