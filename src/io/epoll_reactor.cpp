@@ -114,17 +114,19 @@ public:
     void attach(int fd, io_watcher* w) override {
         fd_state& s = slot(fd);
         if (s.reader || s.writer) throw std::logic_error("reactor::attach: fd already has a reader or writer");
-        if (s.edge) {
-            s.edge = w;
-            return;
-        }
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
         ev.data.fd = fd;
+        // A stale entry (an fd closed without forget()) was dropped by the
+        // kernel with its file: register afresh rather than trust it.
+        if (s.registered && ::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0) {
+            s.edge = w;
+            return;
+        }
         if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) throw_errno("epoll_ctl(ADD)");
+        if (!s.registered) ++watched_;
         s.edge = w;
         s.registered = true;
-        ++watched_;
     }
 
     void forget(int fd) noexcept override {

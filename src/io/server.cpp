@@ -117,7 +117,14 @@ coro<void> server_state::accept_loop(std::shared_ptr<server_state> st, int fd) {
             socket_address peer;
             const int c = ::accept4(fd, peer.data(), &peer.size_ref(), SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (c >= 0) {
-                st->spawn_client(c, peer);
+                try {
+                    st->spawn_client(c, peer);
+                } catch (const std::exception&) {
+                    // This connection could not be set up (no memory, epoll
+                    // limit): it is closed; the server keeps accepting.
+                    loop.call_exception_handler({"server: could not set up an accepted connection",
+                                                 std::current_exception(), {}});
+                }
                 continue;
             }
             const int err = errno;
@@ -157,7 +164,15 @@ void server_state::spawn_client(int fd, const socket_address& peer) {
     }
     socket_address local;
     ::getsockname(fd, local.data(), &local.size_ref());
-    stream_pair streams = make_socket_streams(fd, options.limit, peer.to_endpoint(), local.to_endpoint());
+    endpoint peer_ep, local_ep;
+    try {
+        peer_ep = peer.to_endpoint();
+        local_ep = local.to_endpoint();
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    stream_pair streams = make_socket_streams(fd, options.limit, std::move(peer_ep), std::move(local_ep));
     track(streams.second.transport());
     auto c = run_client(shared_from_this(), std::move(streams.first), std::move(streams.second));
     get_running_loop().create_task(std::move(c), "server.client " + to_string(peer.to_endpoint()));

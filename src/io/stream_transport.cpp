@@ -70,7 +70,14 @@ std::shared_ptr<stream_transport> stream_transport::create(int fd, fd_kind kind,
         if (fd >= 0) ::close(fd);
         throw std::invalid_argument("stream limit must be positive");
     }
-    auto* t = new stream_transport(fd, kind, limit);
+    stream_transport* t = nullptr;
+    try {
+        t = new stream_transport(fd, kind, limit);
+    } catch (...) {
+        if (fd >= 0) ::close(fd);
+        throw;
+    }
+    // Should this throw, the deleter has already freed t (and closed fd).
     std::shared_ptr<stream_transport> handle(t, [](stream_transport* p) { p->release_by_user(); });
     t->peer_ = std::move(peer);
     t->local_ = std::move(local);
@@ -82,13 +89,9 @@ std::shared_ptr<stream_transport> stream_transport::create(int fd, fd_kind kind,
     if (kind == fd_kind::pipe) ignore_sigpipe_once();
     event_loop& loop = get_running_loop();
     t->loop_ = &loop;
-    try {
-        loop.reactor().attach(fd, t);
-    } catch (...) {
-        t->finish_close(false);
-        throw;
-    }
-    loop.extension<stream_registry>().link(t);
+    stream_registry& registry = loop.extension<stream_registry>();
+    loop.reactor().attach(fd, t);  // on failure the handle closes the fd
+    registry.link(t);
     return handle;
 }
 

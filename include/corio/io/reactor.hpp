@@ -53,7 +53,8 @@ public:
     // must read or write until EAGAIN (or a short read without hangup) before
     // it may expect another call. This is what streams use: a stream that
     // parks costs no epoll_ctl. An fd is either attached or uses
-    // set_reader/set_writer, never both (std::logic_error).
+    // set_reader/set_writer, never both (std::logic_error). An io_uring
+    // backend can provide the same contract with a multishot poll per fd.
     virtual void attach(int fd, io_watcher* w) = 0;
 
     // Number of fds with a watcher (virtual time must not jump past I/O).
