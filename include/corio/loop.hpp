@@ -186,6 +186,7 @@ private:
     clock::duration slow_callback_ = std::chrono::milliseconds(100);
     exception_handler handler_;
     int external_work_ = 0;
+    unsigned busy_iterations_ = 0;
     std::unique_ptr<fd_callbacks> fd_callbacks_;
 
     std::mutex threadsafe_mutex_;

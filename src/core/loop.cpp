@@ -172,16 +172,25 @@ void event_loop::expire_timers() noexcept {
 }
 
 void event_loop::run_once() {
-    std::optional<std::chrono::nanoseconds> timeout;
-    if (!ready_.empty() || stopping_) {
-        timeout = std::chrono::nanoseconds::zero();
-    } else if (!timers_.empty()) {
-        if (virtual_time_)
+    // While callbacks are ready the reactor is only polled every few
+    // iterations: a zero-timeout epoll_wait per iteration would cost more
+    // than the work itself, and I/O still gets its turn within a bounded
+    // number of iterations.
+    constexpr unsigned busy_poll_interval = 16;
+    const bool busy = !ready_.empty() || stopping_;
+    if (!busy || ++busy_iterations_ >= busy_poll_interval) {
+        busy_iterations_ = 0;
+        std::optional<std::chrono::nanoseconds> timeout;
+        if (busy) {
             timeout = std::chrono::nanoseconds::zero();
-        else
-            timeout = std::max(timers_.top()->when - steady_now(), clock::duration::zero());
+        } else if (!timers_.empty()) {
+            if (virtual_time_)
+                timeout = std::chrono::nanoseconds::zero();
+            else
+                timeout = std::max(timers_.top()->when - steady_now(), clock::duration::zero());
+        }
+        reactor_->poll(timeout);
     }
-    reactor_->poll(timeout);
     drain_threadsafe();
 
     // Virtual time jumps only when nothing else could make progress now.
