@@ -21,6 +21,19 @@ step "Release build (g++) and tests"
 configure_build build/release -DCMAKE_BUILD_TYPE=Release
 ctest --test-dir build/release -j"$jobs" --timeout 300
 
+step "cmake --install, then find_package(corio) and pkg-config from a consumer project"
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install build/release --prefix "$prefix" >/dev/null
+cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build build/consumer >/dev/null
+build/consumer/consumer
+pcdir=$(dirname "$(find "$prefix" -name corio.pc | head -n 1)")
+# shellcheck disable=SC2046
+c++ -o build/consumer/pkgconfig_consumer tests/consumer/main.cpp $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs corio)
+build/consumer/pkgconfig_consumer
+echo "install, find_package and pkg-config: ok"
+
 step "ASan + UBSan build and tests"
 # -O1: symmetric transfer must be a tail call even here (deep await chains).
 configure_build build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
