@@ -23,3 +23,6 @@
 #include "corio/io/stream_writer.hpp"
 #include "corio/io/streams.hpp"
 #include "corio/io/server.hpp"
+#include "corio/io/datagram.hpp"
+#include "corio/io/dns.hpp"
+#include "corio/io/signals.hpp"

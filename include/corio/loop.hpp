@@ -128,6 +128,13 @@ public:
     void add_writer(int fd, std::function<void()> fn);
     bool remove_writer(int fd);
 
+    // asyncio's add_signal_handler: fn runs on this loop (scheduled, never
+    // inside the signal handler) each time `sig` arrives; one loop owns a
+    // signal at a time. remove_signal_handler returns whether one was removed.
+    // Defined in src/io/signals.cpp; see corio/io/signals.hpp.
+    void add_signal_handler(int sig, std::function<void()> fn);
+    bool remove_signal_handler(int sig);
+
     io::reactor& reactor() noexcept { return *reactor_; }
 
     // asyncio's loop.sock_recv / sock_recv_into / sock_sendall / sock_connect /
@@ -214,6 +221,8 @@ void run_main(event_loop& loop, future_base& main);
 // cancelled and awaited, the default executor shut down and the loop closed.
 // Returns main's result or rethrows its exception. std::runtime_error when
 // called while this thread's loop is running.
+// SIGINT during run cancels the main task; run() then throws
+// corio::keyboard_interrupt (see corio/io/signals.hpp).
 template <class T>
 T run(coro<T> main, run_options options = {}) {
     if (detail::current.loop)

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "corio/debug/logger.hpp"
+#include "corio/io/signals.hpp"
 
 namespace corio {
 namespace detail {
@@ -376,6 +377,7 @@ void run_main(event_loop& loop, future_base& main) {
             loop.close();
         }
     } cleanup{loop};
+    sigint_guard interrupt(loop, static_cast<task_base&>(main));  // run() passes its task
     struct stopper final : completion_node {
         event_loop* loop;
         void on_done(future_base&) override { loop->stop(); }
@@ -385,6 +387,7 @@ void run_main(event_loop& loop, future_base& main) {
         main.add_completion(&stop_when_done);
         loop.run_forever();
     }
+    interrupt.finish();
 }
 
 }  // namespace detail
