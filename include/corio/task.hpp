@@ -30,7 +30,7 @@ public:
     using handle_type = std::coroutine_handle<coro_promise<T>>;
 
     task_state(scheduler* loop, handle_type h)
-        : future_state<T, task_base>(loop, h, h.promise().where()), h_(h) {
+        : future_state<T, task_base>(loop, h), h_(h) {
         h_.promise().owner_ = this;
         this->start();
     }
@@ -52,6 +52,8 @@ public:
         h.destroy();
         this->finish_task(outcome);
     }
+
+    source_location where() const noexcept override { return h_ ? h_.promise().where() : source_location{}; }
 
     void destroy_frame() noexcept override {
         if (h_) std::exchange(h_, {}).destroy();

@@ -22,13 +22,13 @@
 namespace corio::detail {
 namespace {
 
-// Size classes of 32 bytes up to 1 KiB. Blocks are carved from 64 KiB slabs
+// Size classes of 16 bytes up to 1 KiB. Blocks are carved from 64 KiB slabs
 // and recycled through per-thread free lists; a block freed on another
 // thread (a coroutine made on one thread and run on a loop in another) joins
 // that thread's list. Slabs are never returned: the pool keeps the peak
 // number of live frames, like any general-purpose allocator's arena.
-constexpr std::size_t granule = 32;
-constexpr std::size_t class_count = 33;
+constexpr std::size_t granule = 16;
+constexpr std::size_t class_count = 65;
 constexpr std::size_t slab_bytes = 64 * 1024;
 
 struct free_block {

@@ -31,12 +31,11 @@ void scheduler::unlink_task(task_base* t) noexcept {
     t->release();
 }
 
-task_base::task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where)
+task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
     : future_base(loop),
       resume_at_(root),
       id_(loop->next_task_id()),
-      parent_id_(current.task ? current.task->id_ : 0),
-      where_(where) {}
+      parent_id_(current.task ? current.task->id_ : 0) {}
 
 task_base::~task_base() = default;
 
@@ -100,7 +99,9 @@ std::vector<task_handle> all_tasks() {
 }
 
 std::string sleep_awaiter::describe() const {
-    return "sleep(" + std::to_string(to_seconds(delay_)) + "s)";
+    std::string s = "sleep(";
+    s.append(std::to_string(to_seconds(when - loop()->loop_time()))).append("s left)");
+    return s;
 }
 
 }  // namespace corio

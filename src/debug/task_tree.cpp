@@ -14,7 +14,7 @@ namespace {
 std::string describe(const detail::task_base& t) {
     std::string line = t.name();
     const auto where = t.where();
-    if (where.known()) {
+    if (detail::known(where)) {
         line += " ";
         line += where.function_name();
         line.append(" (").append(where.file_name()).append(":").append(std::to_string(where.line())).append(")");

@@ -33,7 +33,7 @@ protected:
 
 class task_base : public future_base {
 public:
-    task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where);
+    task_base(scheduler* loop, std::coroutine_handle<> root);
     ~task_base() override;
 
     bool cancel(std::string message = {}) override;
@@ -45,7 +45,8 @@ public:
     void set_name(std::string name);
     std::uint64_t id() const noexcept { return id_; }
     std::uint64_t parent_id() const noexcept { return parent_id_; }
-    detail::source_location where() const noexcept { return where_; }
+    // The root coroutine's definition (unknown once it has finished).
+    virtual source_location where() const noexcept = 0;
     const cancel_hook* parked_on() const noexcept { return hook_; }
 
     // Called by leaf awaiters.
@@ -91,7 +92,6 @@ private:
     std::uint64_t id_;
     std::uint64_t parent_id_;
     std::unique_ptr<std::string> name_;
-    detail::source_location where_;
 };
 
 // Where a cancelled_error for the current task comes from.
