@@ -14,12 +14,17 @@ namespace {
 // A call_soon / call_later callback.
 class function_callback final : public callback_node, public timer_node {
 public:
-    explicit function_callback(std::function<void()> fn) : fn_(std::move(fn)) {}
+    function_callback(scheduler* loop, std::function<void()> fn) : loop(loop), fn_(std::move(fn)) {}
     // The heap's reference moves to the ready queue.
-    static void fire_now(timer_node* n) { current.loop->schedule(static_cast<function_callback*>(n)); }
+    static void fire_now(timer_node* n) {
+        auto* f = static_cast<function_callback*>(n);
+        f->loop->schedule(f);
+    }
     void run() override {
         if (!cancelled) fn_();
     }
+
+    scheduler* loop;
 
 private:
     std::function<void()> fn_;
@@ -47,8 +52,9 @@ void callback_handle::cancel() noexcept {
     if (!node_ || node_->cancelled) return;
     node_->cancelled = true;
     // A timer still waiting leaves the heap now, so cancelled timers never pile up.
-    if (auto* t = dynamic_cast<detail::function_callback*>(node_); t && t->queued() && detail::current.loop) {
-        detail::current.loop->remove_timer(t);
+    // (A closed loop has emptied its heap, so `queued()` is false there.)
+    if (auto* t = dynamic_cast<detail::function_callback*>(node_); t && t->queued()) {
+        t->loop->remove_timer(t);
         node_->release();
     }
 }
@@ -126,7 +132,7 @@ clock::time_point event_loop::time() const noexcept { return loop_time(); }
 
 callback_handle event_loop::call_soon(std::function<void()> fn) {
     check_open();
-    auto* cb = new detail::function_callback(std::move(fn));
+    auto* cb = new detail::function_callback(this, std::move(fn));
     callback_handle h(cb);
     schedule(cb);
     return h;
@@ -134,7 +140,7 @@ callback_handle event_loop::call_soon(std::function<void()> fn) {
 
 callback_handle event_loop::call_at(clock::time_point when, std::function<void()> fn) {
     check_open();
-    auto* cb = new detail::function_callback(std::move(fn));
+    auto* cb = new detail::function_callback(this, std::move(fn));
     callback_handle h(cb);
     cb->when = when;
     cb->fire = &detail::function_callback::fire_now;
@@ -160,7 +166,7 @@ void event_loop::drain_threadsafe() {
         threadsafe_pending_.store(false, std::memory_order_release);
         batch.swap(threadsafe_queue_);
     }
-    for (auto& fn : batch) schedule(new detail::function_callback(std::move(fn)));
+    for (auto& fn : batch) schedule(new detail::function_callback(this, std::move(fn)));
 }
 
 void event_loop::expire_timers() noexcept {
