@@ -111,7 +111,9 @@ public:
     template <class T>
     task<T> create_task(coro<T> c, std::string name = {}) {
         check_open();
-        return detail::spawn(*this, std::move(c), std::move(name));
+        task<T> t = detail::spawn(*this, c);
+        if (!name.empty()) t.set_name(std::move(name));
+        return t;
     }
 
     void set_debug(bool on) noexcept { debug_ = on; }

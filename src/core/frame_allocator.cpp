@@ -71,7 +71,6 @@ thread_local thread_exit_hook exit_hook;
 constexpr std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule; }
 
 [[gnu::noinline]] void* refill(std::size_t c) {
-    exit_hook.armed = true;  // touching it registers the exit handler
     if (orphans[c].load(std::memory_order_relaxed)) {
         if (free_block* b = orphans[c].exchange(nullptr, std::memory_order_acquire)) {
             cache.heads[c] = b->next;
@@ -82,6 +81,7 @@ constexpr std::size_t class_of(std::size_t size) noexcept { return (size + granu
     if (cache.bump + bytes > cache.bump_end) {
         void* slab = std::malloc(slab_bytes);
         if (!slab) throw std::bad_alloc();
+        exit_hook.armed = true;  // touching it registers the thread-exit handler
         {
             std::lock_guard lock(slabs_mutex);
             if (!slabs) slabs = new std::vector<void*>;

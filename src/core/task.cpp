@@ -16,14 +16,6 @@ scheduler& running_scheduler() {
 
 event_loop& scheduler::loop() noexcept { return static_cast<event_loop&>(*this); }
 
-void scheduler::link_task(task_base* t) noexcept {
-    t->add_ref();
-    t->prev_live = nullptr;
-    t->next_live = live_tasks_;
-    if (live_tasks_) live_tasks_->prev_live = t;
-    live_tasks_ = t;
-}
-
 void scheduler::unlink_task(task_base* t) noexcept {
     (t->prev_live ? t->prev_live->next_live : live_tasks_) = t->next_live;
     if (t->next_live) t->next_live->prev_live = t->prev_live;
@@ -38,11 +30,6 @@ task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
       parent_id_(current.task ? current.task->id_ : 0) {}
 
 task_base::~task_base() = default;
-
-void task_base::start() {
-    loop_->link_task(this);
-    loop_->schedule(resume_at_, this);
-}
 
 bool task_base::cancel(std::string message) {
     if (done()) return false;

@@ -77,7 +77,10 @@ public:
     task_base* next_live = nullptr;
 
 protected:
-    void start();
+    void start() {
+        loop_->link_task(this);
+        loop_->schedule(resume_at_, this);
+    }
     // Leaves the live list, completes, and drops the loop's reference.
     void finish_task(future_status s) noexcept;
     // Stores a failure; cancelled_error makes the task cancelled, as in asyncio.
@@ -93,6 +96,14 @@ private:
     std::uint64_t parent_id_;
     std::unique_ptr<std::string> name_;
 };
+
+inline void scheduler::link_task(task_base* t) noexcept {
+    t->add_ref();
+    t->prev_live = nullptr;
+    t->next_live = live_tasks_;
+    if (live_tasks_) live_tasks_->prev_live = t;
+    live_tasks_ = t;
+}
 
 // Where a cancelled_error for the current task comes from.
 [[noreturn]] void throw_cancelled(const task_base* t);
