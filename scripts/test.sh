@@ -42,12 +42,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build/asan -j"$jobs" --timeout 600
 
 step "TSan build and threaded tests"
-threaded=$(for f in tests/threads_*.cpp; do [ -e "$f" ] && basename "$f" .cpp; done)
+threaded=$(find tests -maxdepth 1 -name 'threads_*.cpp' -printf '%f\n' | sed 's/\.cpp$//')
 cmake -S . -B build/tsan -G Ninja -DCORIO_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCORIO_SANITIZE=thread -DCORIO_BUILD_BENCH=OFF -DCORIO_BUILD_EXAMPLES=OFF >/dev/null
 # shellcheck disable=SC2086
 cmake --build build/tsan -j"$jobs" --target corio $threaded
-TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan -j"$jobs" -L threaded --timeout 600
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan -j"$jobs" -L threaded --timeout 600 --no-tests=error
 
 step "clang++ build (warnings are errors)"
 configure_build build/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++
