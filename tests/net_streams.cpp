@@ -250,3 +250,23 @@ TEST(net_streams, sock_functions) {
     };
     corio::run(main());
 }
+
+TEST(net_streams, connect_by_host_name) {
+    char name[256] = {};
+    ASSERT_EQ(::gethostname(name, sizeof name - 1), 0);
+    auto main = [](std::string host) -> corio::coro<void> {
+        auto server = co_await corio::start_server(echo_lines, "", 0);  // every interface
+        try {
+            auto [r, w] = co_await corio::open_connection(host, server.port());  // resolved off the loop thread
+            w.write("by name\n");
+            EXPECT_EQ(co_await r.readline(), "by name\n");
+            w.close();
+        } catch (const std::system_error& e) {
+            // A host name that does not resolve here is not the streams' fault.
+            std::printf("skipped: %s\n", e.what());
+        }
+        server.close();
+        co_await server.wait_closed();
+    };
+    corio::run(main(name));
+}

@@ -132,7 +132,9 @@ public:
     struct awaiter {
         coro& self;
         bool await_ready() const {
-            if (!self.h_) throw invalid_state_error("coroutine already awaited (a coro can be awaited once)");
+            // started_ also catches a second await while the first is still running.
+            if (!self.h_ || self.h_.promise().started_)
+                throw invalid_state_error("coroutine already awaited (a coro can be awaited once)");
             return false;
         }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {

@@ -43,6 +43,8 @@ public:
         future_status outcome = future_status::finished;
         if (std::exception_ptr e = h.promise().error()) {
             outcome = this->classify_failure(e);
+        } else if (this->take_cancel_request()) {
+            outcome = future_status::cancelled;  // cancelled right before returning: asyncio drops the result
         } else if constexpr (!std::is_void_v<T>) {
             if constexpr (std::is_reference_v<T>)
                 this->slot_.set(h.promise().slot_.get());

@@ -59,17 +59,20 @@ future_base::~future_base() {
         std::string msg = std::string(kind()) == "task" ? "Task exception was never retrieved"
                                                          : "Future exception was never retrieved";
         if (auto* t = dynamic_cast<task_base*>(this)) msg += " (task " + t->name() + ")";
-        msg += ": " + what;
+        // The handler gets the exception itself (the default one appends its what()).
         if (current.loop == loop_) {
             loop_->loop().call_exception_handler({msg, error_, {}});
         } else {
-            corio::log(msg);
+            corio::log(msg + ": " + what);
         }
     }
 }
 
 bool future_base::cancel(std::string message) {
-    if (done()) return false;
+    if (done()) {
+        retrieved_ = true;  // asyncio: cancelling a failed future silences "exception was never retrieved"
+        return false;
+    }
     set_cancel_message(std::move(message));
     finish(future_status::cancelled);
     return true;

@@ -14,21 +14,30 @@ namespace {
 // A call_soon / call_later callback.
 class function_callback final : public callback_node, public timer_node {
 public:
-    function_callback(scheduler* loop, std::function<void()> fn) : loop(loop), fn_(std::move(fn)) {}
+    explicit function_callback(std::function<void()> fn) : fn_(std::move(fn)) {}
     // The heap's reference moves to the ready queue.
     static void fire_now(timer_node* n) {
         auto* f = static_cast<function_callback*>(n);
-        f->loop->schedule(f);
+        f->owner->schedule(f);
     }
     void run() override {
         if (!cancelled) fn_();
     }
+    // Frees what the callback captured; only for a callback that cannot be running.
+    void drop() noexcept { fn_ = nullptr; }
 
-    scheduler* loop;
+    scheduler* owner = nullptr;  // the loop whose heap holds this timer
 
 private:
     std::function<void()> fn_;
 };
+
+// Stops `loop` the way asyncio's run_until_complete does, from a done
+// callback: at the end of the next iteration, so that what the finished
+// future's last step scheduled (say, a task it created) still runs once.
+void stop_soon(event_loop* loop) {
+    loop->call_soon([loop] { loop->stop(); });
+}
 
 }  // namespace
 }  // namespace detail
@@ -51,10 +60,12 @@ callback_handle::~callback_handle() {
 void callback_handle::cancel() noexcept {
     if (!node_ || node_->cancelled) return;
     node_->cancelled = true;
-    // A timer still waiting leaves the heap now, so cancelled timers never pile up.
-    // (A closed loop has emptied its heap, so `queued()` is false there.)
+    // A timer still waiting leaves its own loop's heap now (whichever loop
+    // runs, if any), so cancelled timers never pile up, and what it captured
+    // is freed at once, as asyncio's Handle.cancel() does.
     if (auto* t = dynamic_cast<detail::function_callback*>(node_); t && t->queued()) {
-        t->loop->remove_timer(t);
+        t->owner->remove_timer(t);
+        t->drop();
         node_->release();
     }
 }
@@ -132,7 +143,7 @@ clock::time_point event_loop::time() const noexcept { return loop_time(); }
 
 callback_handle event_loop::call_soon(std::function<void()> fn) {
     check_open();
-    auto* cb = new detail::function_callback(this, std::move(fn));
+    auto* cb = new detail::function_callback(std::move(fn));
     callback_handle h(cb);
     schedule(cb);
     return h;
@@ -140,9 +151,10 @@ callback_handle event_loop::call_soon(std::function<void()> fn) {
 
 callback_handle event_loop::call_at(clock::time_point when, std::function<void()> fn) {
     check_open();
-    auto* cb = new detail::function_callback(this, std::move(fn));
+    auto* cb = new detail::function_callback(std::move(fn));
     callback_handle h(cb);
     cb->when = when;
+    cb->owner = this;
     cb->fire = &detail::function_callback::fire_now;
     add_timer(cb);
     return h;
@@ -166,7 +178,7 @@ void event_loop::drain_threadsafe() {
         threadsafe_pending_.store(false, std::memory_order_release);
         batch.swap(threadsafe_queue_);
     }
-    for (auto& fn : batch) schedule(new detail::function_callback(this, std::move(fn)));
+    for (auto& fn : batch) schedule(new detail::function_callback(std::move(fn)));
 }
 
 void event_loop::expire_timers() noexcept {
@@ -240,7 +252,6 @@ void event_loop::run_forever() {
     if (running_) throw std::runtime_error("this event loop is already running");
     if (detail::current.loop) throw std::runtime_error("cannot run an event loop while another loop is running");
     running_ = true;
-    stopping_ = false;
     detail::current = {this, nullptr};
     struct restore {
         event_loop* self;
@@ -250,15 +261,16 @@ void event_loop::run_forever() {
             self->stopping_ = false;
         }
     } guard{this};
-    while (!stopping_) run_once();
+    // A stop() made before run_forever() still runs one iteration, as in asyncio.
+    do run_once();
+    while (!stopping_);
 }
 
 void event_loop::run_until_done(detail::future_base& f) {
     check_open();
-    // Stop after the future's own callbacks (and the waiter) have been scheduled.
     struct stopper final : detail::completion_node {
         event_loop* loop;
-        void on_done(detail::future_base&) override { loop->stop(); }
+        void on_done(detail::future_base&) override { detail::stop_soon(loop); }
     } stop_when_done;
     stop_when_done.loop = this;
     if (!f.done()) {
@@ -277,7 +289,7 @@ void event_loop::cancel_all_tasks() {
     while (std::any_of(pending.begin(), pending.end(), [](const task_handle& t) { return !t.done(); })) {
         struct wait_all final : detail::completion_node {
             event_loop* loop;
-            void on_done(detail::future_base&) override { loop->stop(); }
+            void on_done(detail::future_base&) override { detail::stop_soon(loop); }
         };
         wait_all w;
         w.loop = this;
@@ -386,12 +398,14 @@ void run_main(event_loop& loop, future_base& main) {
     sigint_guard interrupt(loop, static_cast<task_base&>(main));  // run() passes its task
     struct stopper final : completion_node {
         event_loop* loop;
-        void on_done(future_base&) override { loop->stop(); }
+        void on_done(future_base&) override { stop_soon(loop); }
     } stop_when_done;
     stop_when_done.loop = &loop;
     if (!main.done()) {
         main.add_completion(&stop_when_done);
         loop.run_forever();
+        // loop.stop() from inside: asyncio.run's "Event loop stopped before Future completed."
+        if (!main.done()) throw std::runtime_error("event loop stopped before the main task completed");
     }
     interrupt.finish();
 }

@@ -32,7 +32,10 @@ task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
 task_base::~task_base() = default;
 
 bool task_base::cancel(std::string message) {
-    if (done()) return false;
+    if (done()) {
+        retrieved_ = true;  // asyncio: cancelling a failed future silences "exception was never retrieved"
+        return false;
+    }
     ++cancel_requests_;
     set_cancel_message(std::move(message));
     if (hook_ && hook_->request_cancel(cancel_message())) return true;

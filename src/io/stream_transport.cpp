@@ -175,9 +175,9 @@ void stream_transport::feed_eof() noexcept {
 
 void stream_transport::write(const char* p, std::size_t n) {
     if (eof_pending_ || eof_sent_) throw invalid_state_error("stream_writer.write() after write_eof()");
-    if (closing_ || (closed_ && write_errno_ == 0)) throw invalid_state_error("stream_writer.write() after close()");
+    if (user_closed_) throw invalid_state_error("stream_writer.write() after close()");
     if (kind_ == fd_kind::none) throw invalid_state_error("stream_writer.write(): no connection");
-    if (write_errno_ || n == 0) return;  // connection lost: drain() reports it
+    if (write_errno_ || closed_ || n == 0) return;  // connection lost: drain() reports it
     if (wbuf_.empty() && writable_) {
         for (;;) {
             const ssize_t r =
@@ -278,6 +278,7 @@ void stream_transport::fail(int err) noexcept {
 }
 
 void stream_transport::close() noexcept {
+    user_closed_ = true;
     if (closing_ || closed_) return;
     closing_ = true;
     // Reading stops now; what is already buffered can still be read, then EOF.
@@ -287,6 +288,7 @@ void stream_transport::close() noexcept {
 }
 
 void stream_transport::abort() noexcept {
+    user_closed_ = true;
     if (closed_) return;
     closing_ = true;
     wbuf_.clear();

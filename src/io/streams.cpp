@@ -13,10 +13,7 @@
 
 #include "corio/io/detail/readiness_wait.hpp"
 #include "corio/io/detail/stream_transport.hpp"
-#if __has_include("corio/io/dns.hpp")  // until the DNS module lands everywhere
 #include "corio/io/dns.hpp"
-#define CORIO_HAVE_DNS 1
-#endif
 #include "corio/io/socket.hpp"
 #include "corio/sleep.hpp"
 #include "stream_resolve.hpp"
@@ -46,16 +43,12 @@ coro<std::vector<socket_address>> resolve_stream_host(std::string host, std::uin
         out.push_back(socket_address::ip("::1", port));
         co_return out;
     }
-#ifdef CORIO_HAVE_DNS
     getaddrinfo_options hints{.family = 0, .type = SOCK_STREAM, .proto = 0, .flags = passive ? AI_PASSIVE : 0};
     auto lookup = getaddrinfo(host, port, hints);
     std::vector<address_info> infos = co_await std::move(lookup);
     for (const address_info& i : infos) out.push_back(socket_address::ip(i.host, i.port));
     if (out.empty()) throw std::system_error(EAI_NONAME, std::generic_category(), "getaddrinfo(" + host + ")");
     co_return out;
-#else
-    throw std::invalid_argument("cannot resolve '" + host + "' yet: use a numeric address");
-#endif
 }
 
 coro<void> connect_socket(int fd, socket_address a) {

@@ -63,6 +63,9 @@ public:
 
     bool await_ready() const noexcept { return state_->done(); }
     void await_suspend(std::coroutine_handle<> h) {
+        // It could never wake up (asyncio raises the same RuntimeError).
+        if (static_cast<const future_base*>(state_.get()) == current.task)
+            throw std::runtime_error("Task cannot await on itself");
         state_->add_completion(this);
         suspended_ = true;
         park(h);

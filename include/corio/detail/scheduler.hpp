@@ -67,6 +67,8 @@ public:
     void remove_timer(timer_node* t) noexcept {
         if (t->queued()) timers_.erase(t);
     }
+    // Timers waiting in the heap (call_later/call_at callbacks, sleeps...).
+    std::size_t pending_timers() const noexcept { return timers_.size(); }
 
     event_loop& loop() noexcept;
 

@@ -113,6 +113,7 @@ private:
     bool eof_sent_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool user_closed_ = false;  // close() or abort() was called
     bool user_alive_ = true;
     int read_errno_ = 0;
     int write_errno_ = 0;
