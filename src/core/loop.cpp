@@ -191,13 +191,16 @@ void event_loop::expire_timers() noexcept {
 }
 
 void event_loop::run_once() {
-    // While callbacks are ready the reactor is only polled every few
-    // iterations: a zero-timeout epoll_wait per iteration would cost more
-    // than the work itself, and I/O still gets its turn within a bounded
-    // number of iterations.
-    constexpr unsigned busy_poll_interval = 16;
+    // The reactor is asked every iteration, as asyncio does, except when
+    // callbacks are ready and no user file descriptor is watched: then only
+    // corio's own service fds (signals) could report, so they are polled
+    // every 16th iteration, and a pure ping-pong between tasks does not pay
+    // a system call per hop. Cross-thread calls arrive through
+    // drain_threadsafe either way.
+    constexpr unsigned service_poll_interval = 16;
     const bool busy = !ready_.empty() || stopping_;
-    if (!busy || ++busy_iterations_ >= busy_poll_interval) {
+    const bool user_io = reactor_->watched() > static_cast<std::size_t>(service_fds_);
+    if (!busy || user_io || ++busy_iterations_ >= service_poll_interval) {
         busy_iterations_ = 0;
         std::optional<std::chrono::nanoseconds> timeout;
         if (busy) {
