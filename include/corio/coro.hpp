@@ -78,7 +78,7 @@ private:
 template <class T>
 class coro_promise : public promise_base {
 public:
-    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
+    coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<T> get_return_object() noexcept;
     template <class U = T>
     void return_value(U&& v) {
@@ -90,7 +90,7 @@ public:
 template <class T>
 class coro_promise<T&> : public promise_base {
 public:
-    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
+    coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<T&> get_return_object() noexcept;
     void return_value(T& v) noexcept { slot_.set(v); }
     result_slot<T&> slot_;
@@ -99,7 +99,7 @@ public:
 template <>
 class coro_promise<void> : public promise_base {
 public:
-    coro_promise(source_location where = source_location::current()) noexcept : promise_base(where) {}
+    coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<void> get_return_object() noexcept;
     void return_void() noexcept {}
     result_slot<void> slot_;

@@ -114,7 +114,9 @@ public:
     task<T> create_task(coro<T> c, std::string name = {}) {
         check_open();
         check_thread("create_task");
-        return detail::spawn(*this, std::move(c), std::move(name));
+        task<T> t = detail::spawn(*this, c);
+        if (!name.empty()) t.set_name(std::move(name));
+        return t;
     }
 
     // asyncio's loop.run_in_executor: fn(args...) runs on `ex` (nullptr: the
@@ -145,6 +147,9 @@ public:
     bool remove_signal_handler(int sig);
 
     io::reactor& reactor() noexcept { return *reactor_; }
+    // For corio's own services (the signal self-pipe): an fd they keep
+    // watched that does not need polling on every busy iteration.
+    void count_service_fd(int delta) noexcept { service_fds_ += delta; }
 
     // asyncio's loop.sock_recv / sock_recv_into / sock_sendall / sock_connect /
     // sock_accept, on a non-blocking socket fd (corio/io/socket.hpp makes
@@ -209,6 +214,8 @@ private:
     clock::duration slow_callback_ = std::chrono::milliseconds(100);
     exception_handler handler_;
     int external_work_ = 0;
+    int service_fds_ = 0;
+    unsigned busy_iterations_ = 0;
     std::unique_ptr<fd_callbacks> fd_callbacks_;
 
     std::mutex threadsafe_mutex_;

@@ -16,7 +16,8 @@ namespace corio {
 
 class sleep_awaiter final : private detail::timer_node, private detail::parked_awaiter {
 public:
-    explicit sleep_awaiter(clock::duration d) noexcept : delay_(d) {}
+    // The delay waits in `when` until the sleep is awaited.
+    explicit sleep_awaiter(clock::duration d) noexcept { when = clock::time_point(d); }
     ~sleep_awaiter() {
         if (queued()) loop()->remove_timer(this);
     }
@@ -24,8 +25,9 @@ public:
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
         detail::scheduler& s = detail::running_scheduler();
-        if (delay_ > clock::duration::zero()) {
-            when = s.loop_time() + delay_;
+        const clock::duration delay = when.time_since_epoch();
+        if (delay > clock::duration::zero()) {
+            when = s.loop_time() + delay;
             fire = [](timer_node* n) { static_cast<sleep_awaiter*>(n)->wake(); };
             s.add_timer(this);
             park(h);
@@ -46,7 +48,6 @@ private:
     }
     std::string describe() const override;
 
-    clock::duration delay_;
     bool cancelled_ = false;
 };
 

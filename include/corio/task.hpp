@@ -30,7 +30,7 @@ public:
     using handle_type = std::coroutine_handle<coro_promise<T>>;
 
     task_state(scheduler* loop, handle_type h)
-        : future_state<T, task_base>(loop, h, h.promise().where()), h_(h) {
+        : future_state<T, task_base>(loop, h), h_(h) {
         h_.promise().owner_ = this;
         this->start();
     }
@@ -54,6 +54,8 @@ public:
         h.destroy();
         this->finish_task(outcome);
     }
+
+    source_location where() const noexcept override { return h_ ? h_.promise().where() : source_location{}; }
 
     void destroy_frame() noexcept override {
         if (h_) std::exchange(h_, {}).destroy();
@@ -145,20 +147,25 @@ std::function<void(future_base&)> adapt_done_callback(F fn) {
 }
 
 template <class T>
-task<T> spawn(scheduler& loop, coro<T> c, std::string name) {
+task<T> spawn(scheduler& loop, coro<T>& c) {
     if (!c.valid()) throw invalid_state_error("create_task: coroutine already awaited");
     auto* s = new task_state<T>(&loop, c.release());
     task<T> t(s);
     s->release();  // the loop's list holds its own reference
-    if (!name.empty()) t.set_name(std::move(name));
     return t;
 }
 }  // namespace detail
 
 // asyncio.create_task(coro, name=...) on the running loop; std::runtime_error without one.
 template <class T>
-task<T> create_task(coro<T> c, std::string name = {}) {
-    return detail::spawn(detail::running_scheduler(), std::move(c), std::move(name));
+task<T> create_task(coro<T> c) {
+    return detail::spawn(detail::running_scheduler(), c);
+}
+template <class T>
+task<T> create_task(coro<T> c, std::string name) {
+    task<T> t = detail::spawn(detail::running_scheduler(), c);
+    t.set_name(std::move(name));
+    return t;
 }
 
 // The task running now, or an empty handle outside any task.

@@ -7,14 +7,6 @@
 
 namespace corio::detail {
 
-void completion_node::unlink() noexcept {
-    if (!owner_) return;
-    (prev_ ? prev_->next_ : owner_->head_) = next_;
-    (next_ ? next_->prev_ : owner_->tail_) = prev_;
-    prev_ = next_ = nullptr;
-    owner_ = nullptr;
-}
-
 namespace {
 
 // A user done callback: runs from the ready queue, holding the future alive.
@@ -110,7 +102,7 @@ std::exception_ptr future_base::exception() {
     return error_;
 }
 
-void future_base::check_result() {
+void future_base::check_result_slow() {
     if (status_ == future_status::pending) throw invalid_state_error("result is not set: the future is pending");
     if (status_ == future_status::cancelled) throw cancelled_error(cancel_message());
     retrieved_ = true;

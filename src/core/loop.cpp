@@ -16,7 +16,10 @@ class function_callback final : public callback_node, public timer_node {
 public:
     explicit function_callback(std::function<void()> fn) : fn_(std::move(fn)) {}
     // The heap's reference moves to the ready queue.
-    static void fire_now(timer_node* n) { current.loop->schedule(static_cast<function_callback*>(n)); }
+    static void fire_now(timer_node* n) {
+        auto* f = static_cast<function_callback*>(n);
+        f->owner->schedule(f);
+    }
     void run() override {
         if (!cancelled) fn_();
     }
@@ -198,16 +201,28 @@ void event_loop::expire_timers() noexcept {
 }
 
 void event_loop::run_once() {
-    std::optional<std::chrono::nanoseconds> timeout;
-    if (!ready_.empty() || stopping_) {
-        timeout = std::chrono::nanoseconds::zero();
-    } else if (!timers_.empty()) {
-        if (virtual_time_)
+    // The reactor is asked every iteration, as asyncio does, except when
+    // callbacks are ready and no user file descriptor is watched: then only
+    // corio's own service fds (signals) could report, so they are polled
+    // every 16th iteration, and a pure ping-pong between tasks does not pay
+    // a system call per hop. Cross-thread calls arrive through
+    // drain_threadsafe either way.
+    constexpr unsigned service_poll_interval = 16;
+    const bool busy = !ready_.empty() || stopping_;
+    const bool user_io = reactor_->watched() > static_cast<std::size_t>(service_fds_);
+    if (!busy || user_io || ++busy_iterations_ >= service_poll_interval) {
+        busy_iterations_ = 0;
+        std::optional<std::chrono::nanoseconds> timeout;
+        if (busy) {
             timeout = std::chrono::nanoseconds::zero();
-        else
-            timeout = std::max(timers_.top()->when - steady_now(), clock::duration::zero());
+        } else if (!timers_.empty()) {
+            if (virtual_time_)
+                timeout = std::chrono::nanoseconds::zero();
+            else
+                timeout = std::max(timers_.top()->when - steady_now(), clock::duration::zero());
+        }
+        reactor_->poll(timeout);
     }
-    reactor_->poll(timeout);
     drain_threadsafe();
 
     // Virtual time jumps only when nothing else could make progress now.

@@ -16,14 +16,6 @@ scheduler& running_scheduler() {
 
 event_loop& scheduler::loop() noexcept { return static_cast<event_loop&>(*this); }
 
-void scheduler::link_task(task_base* t) noexcept {
-    t->add_ref();
-    t->prev_live = nullptr;
-    t->next_live = live_tasks_;
-    if (live_tasks_) live_tasks_->prev_live = t;
-    live_tasks_ = t;
-}
-
 void scheduler::unlink_task(task_base* t) noexcept {
     (t->prev_live ? t->prev_live->next_live : live_tasks_) = t->next_live;
     if (t->next_live) t->next_live->prev_live = t->prev_live;
@@ -31,19 +23,13 @@ void scheduler::unlink_task(task_base* t) noexcept {
     t->release();
 }
 
-task_base::task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where)
+task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
     : future_base(loop),
       resume_at_(root),
       id_(loop->next_task_id()),
-      parent_id_(current.task ? current.task->id_ : 0),
-      where_(where) {}
+      parent_id_(current.task ? current.task->id_ : 0) {}
 
 task_base::~task_base() { report_unretrieved(); }
-
-void task_base::start() {
-    loop_->link_task(this);
-    loop_->schedule(resume_at_, this);
-}
 
 bool task_base::cancel(std::string message) {
     if (done()) {
@@ -103,7 +89,9 @@ std::vector<task_handle> all_tasks() {
 }
 
 std::string sleep_awaiter::describe() const {
-    return "sleep(" + std::to_string(to_seconds(delay_)) + "s)";
+    std::string s = "sleep(";
+    s.append(std::to_string(to_seconds(when - loop()->loop_time()))).append("s left)");
+    return s;
 }
 
 }  // namespace corio

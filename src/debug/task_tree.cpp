@@ -14,17 +14,12 @@ namespace {
 std::string describe(const detail::task_base& t) {
     std::string line = t.name();
     const auto where = t.where();
-    if (where.known()) {
+    if (detail::known(where)) {
         line += " ";
         line += where.function_name();
-        line += " (";
-        line += where.file_name();
-        line += ":" + std::to_string(where.line()) + ")";
+        line.append(" (").append(where.file_name()).append(":").append(std::to_string(where.line())).append(")");
     }
-    if (const auto* hook = t.parked_on())
-        line += " -> " + hook->describe();
-    else
-        line += " -> ready";
+    line.append(" -> ").append(t.parked_on() ? t.parked_on()->describe() : std::string("ready"));
     if (t.cancelling() > 0) line += " [cancelling]";
     return line;
 }
@@ -50,7 +45,7 @@ std::string format_task_tree(event_loop& loop) {
     std::string out;
     std::function<void(const detail::task_base*, const std::string&, bool)> walk =
         [&](const detail::task_base* t, const std::string& prefix, bool last) {
-            out += prefix + (last ? "└── " : "├── ") + describe(*t) + "\n";
+            out.append(prefix).append(last ? "└── " : "├── ").append(describe(*t)).append("\n");
             const auto& kids = children[t->id()];
             for (std::size_t i = 0; i < kids.size(); ++i)
                 walk(kids[i], prefix + (last ? "    " : "│   "), i + 1 == kids.size());

@@ -60,6 +60,7 @@ public:
         write_fd_ = fds[1];
         try {
             loop_.reactor().set_reader(read_fd_, this);
+            loop_.count_service_fd(+1);
         } catch (...) {
             ::close(read_fd_);
             ::close(write_fd_);
@@ -73,6 +74,7 @@ public:
                 if (g_owner[sig] == this) uninstall(sig);
         }
         loop_.reactor().forget(read_fd_);
+        loop_.count_service_fd(-1);
         ::close(read_fd_);
         ::close(write_fd_);
     }

@@ -1,8 +1,8 @@
 // The one place where coroutine frames and task states are allocated.
 //
-// Small blocks are recycled through per-thread free lists by size class, so
-// spawning and finishing a million tasks costs no trip to malloc in steady
-// state. A block freed on another thread simply joins that thread's list.
+// Small blocks come from per-thread slabs and free lists by size class, so
+// spawning and finishing a million tasks costs no trip to malloc. Frames
+// larger than 1 KiB use operator new.
 #pragma once
 
 #include <cstddef>

@@ -29,7 +29,7 @@ public:
     completion_node& operator=(const completion_node&) = delete;
     virtual void on_done(future_base& f) = 0;
     bool linked() const noexcept { return owner_ != nullptr; }
-    void unlink() noexcept;
+    inline void unlink() noexcept;
 
 protected:
     ~completion_node() { unlink(); }
@@ -69,7 +69,13 @@ public:
     // The exception, or null; throws cancelled_error / invalid_state_error as asyncio does.
     std::exception_ptr exception();
     // Throws what result() must throw before producing the value.
-    void check_result();
+    void check_result() {
+        if (status_ == future_status::finished && !error_) {
+            retrieved_ = true;
+            return;
+        }
+        check_result_slow();
+    }
     const std::string& cancel_message() const noexcept;
 
     void add_completion(completion_node* node) noexcept;
@@ -80,6 +86,7 @@ public:
     virtual const char* kind() const noexcept { return "future"; }
 
 protected:
+    void check_result_slow();
     void ensure_pending(const char* what) const;
     // Reports a failure nobody looked at (once); called on destruction.
     void report_unretrieved() noexcept;
@@ -99,6 +106,14 @@ private:
     completion_node* head_ = nullptr;
     completion_node* tail_ = nullptr;
 };
+
+inline void completion_node::unlink() noexcept {
+    if (!owner_) return;
+    (prev_ ? prev_->next_ : owner_->head_) = next_;
+    (next_ ? next_->prev_ : owner_->tail_) = prev_;
+    prev_ = next_ = nullptr;
+    owner_ = nullptr;
+}
 
 // A future's (or task's) state plus its value.
 template <class T, class Base = future_base>

@@ -33,7 +33,7 @@ protected:
 
 class task_base : public future_base {
 public:
-    task_base(scheduler* loop, std::coroutine_handle<> root, detail::source_location where);
+    task_base(scheduler* loop, std::coroutine_handle<> root);
     ~task_base() override;
 
     bool cancel(std::string message = {}) override;
@@ -45,7 +45,8 @@ public:
     void set_name(std::string name);
     std::uint64_t id() const noexcept { return id_; }
     std::uint64_t parent_id() const noexcept { return parent_id_; }
-    detail::source_location where() const noexcept { return where_; }
+    // The root coroutine's definition (unknown once it has finished).
+    virtual source_location where() const noexcept = 0;
     const cancel_hook* parked_on() const noexcept { return hook_; }
 
     // Called by leaf awaiters.
@@ -76,7 +77,10 @@ public:
     task_base* next_live = nullptr;
 
 protected:
-    void start();
+    void start() {
+        loop_->link_task(this);
+        loop_->schedule(resume_at_, this);
+    }
     // Leaves the live list, completes, and drops the loop's reference.
     void finish_task(future_status s) noexcept;
     // Stores a failure; cancelled_error makes the task cancelled, as in asyncio.
@@ -91,8 +95,15 @@ private:
     std::uint64_t id_;
     std::uint64_t parent_id_;
     std::unique_ptr<std::string> name_;
-    detail::source_location where_;
 };
+
+inline void scheduler::link_task(task_base* t) noexcept {
+    t->add_ref();
+    t->prev_live = nullptr;
+    t->next_live = live_tasks_;
+    if (live_tasks_) live_tasks_->prev_live = t;
+    live_tasks_ = t;
+}
 
 // Where a cancelled_error for the current task comes from.
 [[noreturn]] void throw_cancelled(const task_base* t);
