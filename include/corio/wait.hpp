@@ -43,6 +43,12 @@ namespace detail {
 
 bool wait_satisfied(return_when when, std::size_t done, std::size_t total, bool failed) noexcept;
 
+// Cancels a timer when the coroutine frame that armed it unwinds.
+struct disarm_on_exit {
+    callback_handle& handle;
+    ~disarm_on_exit() { handle.cancel(); }
+};
+
 template <class H>
 coro<wait_result<H>> wait_impl(std::vector<H> fs, return_when when, std::optional<clock::duration> timeout) {
     struct watch final : completion_node {
@@ -79,8 +85,8 @@ coro<wait_result<H>> wait_impl(std::vector<H> fs, return_when when, std::optiona
         if (timeout) timer = get_running_loop().call_later(*timeout, [waiter] {
             if (!waiter.done()) waiter.set_result();
         });
+        disarm_on_exit disarm_timer{timer};  // also when this wait is cancelled
         co_await waiter;
-        timer.cancel();
     }
     wait_result<H> out;
     for (auto& f : fs) (f.done() ? out.done : out.pending).push_back(std::move(f));
@@ -105,6 +111,9 @@ coro<T> wait_for_impl(auto aw, clock::duration timeout) {
         expired = true;
         me->cancel();
     });
+    // On every way out, including an exception from `aw`: a deadline left
+    // armed would write to this dead frame and cancel the task later.
+    disarm_on_exit disarm_deadline{deadline};
     std::optional<detail::result_slot<T>> result;
     bool timed_out = false;
     try {
