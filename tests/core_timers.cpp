@@ -25,7 +25,7 @@ TEST(timers, a_million_pending_timers_all_fire_in_deadline_order) {
     corio::clock::time_point last = start;
     for (int i = 0; i < n; ++i) {
         // Deadlines scattered over 0..999 ms, not in scheduling order.
-        loop.call_later(std::chrono::milliseconds((i * 7919) % 1000), [&] {
+        loop.call_later(std::chrono::milliseconds((i * 7919LL) % 1000), [&] {
             ordered = ordered && loop.time() >= last;
             last = loop.time();
             ++fired;

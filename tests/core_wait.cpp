@@ -246,6 +246,28 @@ TEST(wait, cancelling_the_waiter_does_not_cancel_the_tasks) {
     corio::run(main());
 }
 
+TEST(wait, cancelled_wait_with_a_timeout_leaves_no_timer_behind) {
+    auto main = []() -> corio::coro<void> {
+        auto& loop = corio::get_running_loop();
+        const auto start = loop.time();
+        auto a = corio::create_task(nap(1h));
+        auto w = corio::create_task([](corio::task<void> t) -> corio::coro<void> {
+            std::vector<corio::task<void>> ts{t};
+            co_await corio::wait(ts, corio::all_completed, 30min);
+        }(a));
+        co_await corio::sleep(0s);
+        const auto with_wait = loop.pending_timers();
+        w.cancel();
+        EXPECT_THROW(co_await w, corio::cancelled_error);
+        EXPECT_EQ(loop.pending_timers(), with_wait - 1);  // only a's own sleep is left
+        a.cancel();
+        co_await corio::sleep(0s);
+        EXPECT_EQ(loop.pending_timers(), 0u);
+        EXPECT_EQ(loop.time(), start);
+    };
+    corio::run(main(), virtual_time);
+}
+
 // --- wait_for (test_waitfor.py) ----------------------------------------------
 
 // SlowTask: ignores cancellation until its time is up.
@@ -491,6 +513,22 @@ TEST(wait_for, later_cancellation_is_not_swallowed) {
         t.cancel();
         EXPECT_THROW(co_await t, corio::cancelled_error);
         EXPECT_FALSE(reached_end);
+    };
+    corio::run(main(), virtual_time);
+}
+
+TEST(wait_for, an_exception_from_the_inner_coroutine_disarms_the_deadline) {
+    auto main = []() -> corio::coro<void> {
+        auto& loop = corio::get_running_loop();
+        auto thrower = []() -> corio::coro<int> {
+            co_await corio::sleep(1ms);
+            throw std::domain_error("inner failed");
+        };
+        EXPECT_THROW(co_await corio::wait_for(thrower(), 1s), std::domain_error);
+        EXPECT_EQ(loop.pending_timers(), 0u);
+        // Long after the deadline would have been: this task is not cancelled by it.
+        co_await corio::sleep(5s);
+        EXPECT_EQ(corio::current_task().cancelling(), 0);
     };
     corio::run(main(), virtual_time);
 }
