@@ -42,13 +42,17 @@ thread_local std::uint64_t next_callback_id = 1;
 }  // namespace
 
 future_base::~future_base() {
+    drop_completions();
+    report_unretrieved();
+}
+
+void future_base::drop_completions() noexcept {
     // Pending callbacks never ran: free them (waiters belong to their frames).
     while (head_) {
         completion_node* n = head_;
         n->unlink();
         if (auto* cb = dynamic_cast<done_callback*>(n)) cb->release();
     }
-    report_unretrieved();
 }
 
 // "... exception was never retrieved". ~task_base calls it first: by the time

@@ -353,7 +353,7 @@ void event_loop::close() {
         t->add_ref();
         log("Task was destroyed but it is pending! (task " + t->name() + ")");
         unlink_task(t);
-        t->destroy_frame();
+        t->abandon();
         t->release();
     }
     clear_pending();

@@ -90,6 +90,8 @@ protected:
     void ensure_pending(const char* what) const;
     // Reports a failure nobody looked at (once); called on destruction.
     void report_unretrieved() noexcept;
+    // Forgets the completion list without running it, freeing the callbacks.
+    void drop_completions() noexcept;
     // Moves to a final state and schedules the completion list.
     void finish(future_status s) noexcept;
     void set_cancel_message(std::string message);

@@ -71,6 +71,16 @@ public:
     virtual void root_done() noexcept = 0;
     // Frees the coroutine of a task abandoned while pending (loop closed).
     virtual void destroy_frame() noexcept = 0;
+    // What the loop's close() does with a pending task: forget the wait first
+    // (its awaiter dies with the frame, and another frame's destructor, say a
+    // task_group's, may still cancel this task), free the frame, and drop the
+    // done callbacks that will never run (a task_group's callback holds the
+    // group, which holds this task: a cycle that would leak).
+    void abandon() noexcept {
+        hook_ = nullptr;
+        destroy_frame();
+        drop_completions();
+    }
 
     // Intrusive list of the loop's unfinished tasks (all_tasks()).
     task_base* prev_live = nullptr;
