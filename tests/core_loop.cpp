@@ -393,3 +393,24 @@ TEST(loop, add_reader_and_remove_reader) {
 }
 
 }  // namespace
+
+namespace {
+
+// A task destroyed by close() may own a task_group whose destructor cancels
+// children whose frames close() already destroyed (the newest tasks go first).
+TEST(loop, close_with_a_pending_task_group_owner_and_children) {
+    log_capture logs;
+    corio::event_loop loop({.clock = corio::virtual_clock()});
+    auto owner = loop.create_task([]() -> corio::coro<void> {
+        corio::task_group g;
+        for (int i = 0; i < 3; ++i) g.create_task([]() -> corio::coro<void> { co_await corio::sleep(1h); }());
+        co_await corio::sleep(2h);  // not in join(): the group is only destroyed with this frame
+        co_await g.join();
+    }());
+    loop.run_until_complete(yield_once());
+    loop.close();  // must neither crash nor touch freed frames (run under ASan)
+    EXPECT_EQ(logs.count("Task was destroyed but it is pending!"), 4u);
+    EXPECT_FALSE(owner.done());
+}
+
+}  // namespace
