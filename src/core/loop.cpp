@@ -216,10 +216,13 @@ void event_loop::run_once() {
         if (busy) {
             timeout = std::chrono::nanoseconds::zero();
         } else if (!timers_.empty()) {
-            if (virtual_time_)
-                timeout = std::chrono::nanoseconds::zero();
-            else
+            if (!virtual_time_)
                 timeout = std::max(timers_.top()->when - steady_now(), clock::duration::zero());
+            else if (external_work_ == 0)
+                timeout = std::chrono::nanoseconds::zero();
+            // else: virtual time stands still until the external work comes
+            // back through call_soon_threadsafe, which wakes the reactor:
+            // block rather than spin.
         }
         reactor_->poll(timeout);
     }
