@@ -268,6 +268,73 @@ TEST(wait, cancelled_wait_with_a_timeout_leaves_no_timer_behind) {
     corio::run(main(), virtual_time);
 }
 
+// --- as_completed -------------------------------------------------------------
+
+// test_as_completed
+TEST(as_completed, yields_in_completion_order) {
+    auto main = []() -> corio::coro<void> {
+        const auto start = corio::get_running_loop().time();
+        std::vector<corio::coro<int>> cs;
+        cs.push_back(after(10ms, 2));  // b
+        cs.push_back(after(150ms, 3)); // c
+        cs.push_back(after(10ms, 1));  // a
+        std::vector<int> values;
+        for (auto& f : corio::as_completed(std::move(cs))) values.push_back(co_await f);
+        EXPECT_EQ(values, (std::vector<int>{2, 1, 3}));
+        EXPECT_EQ(corio::get_running_loop().time() - start, 150ms);
+    };
+    corio::run(main(), virtual_time);
+}
+
+// test_as_completed_reverse_wait: the futures may be awaited in any order.
+TEST(as_completed, awaited_in_reverse) {
+    auto main = []() -> corio::coro<void> {
+        auto& loop = corio::get_running_loop();
+        const auto start = loop.time();
+        std::vector<corio::coro<int>> cs;
+        cs.push_back(after(50ms, 1));
+        cs.push_back(after(100ms, 2));
+        auto futs = corio::as_completed(std::move(cs));
+        EXPECT_EQ(futs.size(), 2u);
+        EXPECT_EQ(co_await futs[1], 2);
+        EXPECT_EQ(loop.time() - start, 100ms);
+        EXPECT_EQ(co_await futs[0], 1);
+    };
+    corio::run(main(), virtual_time);
+}
+
+// test_as_completed_concurrent
+TEST(as_completed, waited_together) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::coro<int>> cs;
+        cs.push_back(after(50ms, 1));
+        cs.push_back(after(50ms, 2));
+        auto futs = corio::as_completed(std::move(cs));
+        auto [done, pending] = co_await corio::wait(futs);
+        EXPECT_EQ(done.size(), 2u);
+        EXPECT_EQ(done[0].result() + done[1].result(), 3);
+    };
+    corio::run(main(), virtual_time);
+}
+
+TEST(as_completed, failures_and_cancellations_come_out_in_order) {
+    auto main = []() -> corio::coro<void> {
+        auto ok = corio::create_task(after(30ms, 7));
+        auto bad = corio::create_task([]() -> corio::coro<int> {
+            co_await corio::sleep(10ms);
+            throw std::domain_error("bad");
+        }());
+        auto gone = corio::create_task(after(1h, 0));
+        std::vector<corio::task<int>> ts{ok, bad, gone};
+        auto futs = corio::as_completed(ts);
+        corio::get_running_loop().call_later(20ms, [gone]() mutable { gone.cancel(); });
+        EXPECT_THROW(co_await futs[0], std::domain_error);
+        EXPECT_THROW(co_await futs[1], corio::cancelled_error);
+        EXPECT_EQ(co_await futs[2], 7);
+    };
+    corio::run(main(), virtual_time);
+}
+
 // --- wait_for (test_waitfor.py) ----------------------------------------------
 
 // SlowTask: ignores cancellation until its time is up.

@@ -107,3 +107,43 @@ TEST(loop_wakeup, virtual_time_waits_for_external_work) {
 }
 
 }  // namespace
+
+#include <sys/resource.h>
+
+namespace {
+
+double thread_cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_THREAD, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// While external work is pending virtual time stands still; the loop must
+// then block in the reactor, not spin, until the work comes back.
+TEST(loop_wakeup, virtual_time_loop_blocks_instead_of_spinning_during_external_work) {
+    double loop_cpu = -1;
+    auto main = [&]() -> corio::coro<void> {
+        auto& loop = corio::get_running_loop();
+        corio::future<void> done;
+        auto sleeper = corio::create_task([]() -> corio::coro<void> { co_await corio::sleep(1h); }());
+        loop.begin_external_work();
+        const double cpu_before = thread_cpu_seconds();
+        std::thread worker([&loop, dp = &done] {
+            std::this_thread::sleep_for(200ms);  // the external job itself, not synchronisation
+            loop.call_soon_threadsafe([&loop, dp] {
+                loop.end_external_work();
+                dp->set_result();
+            });
+        });
+        co_await done;
+        loop_cpu = thread_cpu_seconds() - cpu_before;
+        worker.join();
+        sleeper.cancel();
+    };
+    corio::run(main(), {.clock = corio::virtual_clock()});
+    EXPECT_GE(loop_cpu, 0.0);
+    EXPECT_LT(loop_cpu, 0.02) << "the loop thread burnt CPU while waiting for the external job";
+}
+
+}  // namespace
