@@ -99,7 +99,7 @@ coro<T> wait_for_impl(auto aw, clock::duration timeout) {
         if (aw.done()) co_return aw.result();
     } else if (timeout <= clock::duration::zero()) {
         // asyncio never starts a coroutine given no time at all (nor reports it unawaited).
-        aw.release().destroy();
+        if constexpr (requires { aw.release(); }) aw.release().destroy();
         throw timeout_error();
     }
     task_base* me = current.task;
