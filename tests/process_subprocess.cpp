@@ -314,7 +314,9 @@ TEST(subprocess, cancelled_communicate) {
     corio::run([]() -> corio::coro<void> {
         auto proc = co_await corio::create_subprocess_exec("cat", {}, {.stdin_ = corio::pipe, .stdout_ = corio::pipe});
         auto c = corio::create_task(proc.communicate());  // cat waits for stdin's EOF... which comes at once
-        auto blocked = co_await corio::create_subprocess_shell("sleep 100", {.stdout_ = corio::pipe});
+        // Not through a shell: killing sh would leave its sleep holding our stderr.
+        std::vector<std::string> args{"100"};
+        auto blocked = co_await corio::create_subprocess_exec("sleep", args, {.stdout_ = corio::pipe});
         auto b = corio::create_task(blocked.communicate());
         co_await corio::sleep(1ms);
         b.cancel();
