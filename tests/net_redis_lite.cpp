@@ -164,7 +164,7 @@ void with_server(redis_lite::options opts, session_fn session, corio::run_option
     auto main = [](redis_lite::options o, session_fn fn) -> corio::coro<void> {
         auto srv = co_await redis_lite::instance::start(o);
         auto [reader, writer] = co_await corio::open_connection("127.0.0.1", srv.port());
-        co_await fn(reader, writer, srv);
+        co_await corio::wait_for(fn(reader, writer, srv), 30s);  // a hang fails, with timeout_error
         writer.close();
         srv.close();
     };
@@ -247,6 +247,24 @@ TEST(net_redis_lite, configured_bulk_limit_and_multibulk_limit) {
         co_await w.drain();
         EXPECT_EQ(co_await r.read(), "-ERR Protocol error: invalid multibulk length\r\n");
     });
+}
+
+TEST(net_redis_lite, malformed_counts_are_rejected_at_once) {
+    // Each of these would otherwise leave the server waiting for more bytes.
+    static const char* const cases[][2] = {
+        {"*abc\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
+        {"*1\r\n$12345678901234567890", "-ERR Protocol error: invalid bulk length\r\n"},
+        {"*1\r\n$-1\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
+        {"*1\r\n$4x", "-ERR Protocol error: invalid bulk length\r\n"},
+    };
+    static std::size_t i = 0;
+    for (i = 0; i < std::size(cases); ++i) {
+        with_server({}, [](corio::stream_reader& r, corio::stream_writer& w, redis_lite::instance&) -> corio::coro<void> {
+            w.write(cases[i][0]);
+            co_await w.drain();
+            EXPECT_EQ(co_await r.read(), cases[i][1]) << cases[i][0];
+        });
+    }
 }
 
 TEST(net_redis_lite, an_endless_inline_line_is_cut_off) {

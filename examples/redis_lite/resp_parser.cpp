@@ -1,16 +1,31 @@
 #include "resp_parser.hpp"
 
-#include <charconv>
 
 namespace redis_lite {
 
 namespace {
 
-// A whole decimal number (no sign allowed but '-'); false if anything else.
-bool to_integer(std::string_view s, long long& out) {
-    if (s.empty()) return false;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && end == s.data() + s.size();
+enum class line_int { ok, incomplete, invalid };
+
+// Reads "<digits>\r\n" at data[p] (after the '*' or '$'), in one pass: this
+// is the parser's hot loop, so no find() and no from_chars. A leading '-' is
+// accepted (for "*-1"); more than 18 digits is invalid (no overflow).
+line_int read_line_int(std::string_view data, std::size_t p, long long& value, std::size_t& next) {
+    const std::size_t start = p;
+    const bool negative = p < data.size() && data[p] == '-';
+    if (negative) ++p;
+    long long v = 0;
+    for (; p < data.size() && data[p] >= '0' && data[p] <= '9'; ++p) {
+        if (p - start >= (negative ? 19u : 18u)) return line_int::invalid;
+        v = v * 10 + (data[p] - '0');
+    }
+    if (p >= data.size()) return line_int::incomplete;
+    if (data[p] != '\r' || p == start + negative) return line_int::invalid;
+    if (p + 1 >= data.size()) return line_int::incomplete;
+    if (data[p + 1] != '\n') return line_int::invalid;
+    value = negative ? -v : v;
+    next = p + 2;
+    return line_int::ok;
 }
 
 }  // namespace
@@ -33,33 +48,43 @@ resp_parser::result resp_parser::parse(std::string_view data, std::size_t& pos) 
     if (pos >= data.size()) return result::incomplete;
     if (expected_ < 0) {
         if (data[pos] != '*') return parse_inline(data, pos);
-        const std::size_t nl = data.find("\r\n", pos + 1);
-        if (nl == std::string_view::npos)
-            return data.size() - pos > limits_.max_inline ? fail("too big mbulk count string") : result::incomplete;
         long long n = 0;
-        if (!to_integer(data.substr(pos + 1, nl - pos - 1), n) || n > static_cast<long long>(limits_.max_args))
+        std::size_t next = 0;
+        switch (read_line_int(data, pos + 1, n, next)) {
+        case line_int::incomplete:
+            return result::incomplete;
+        case line_int::invalid:
             return fail("invalid multibulk length");
+        case line_int::ok:
+            break;
+        }
+        if (n > static_cast<long long>(limits_.max_args)) return fail("invalid multibulk length");
         if (n <= 0) {  // "*0" and "*-1" are no command at all, as in redis
-            pos = nl + 2;
+            pos = next;
             return result::command;
         }
         expected_ = n;
-        cursor_ = nl + 2 - pos;
+        cursor_ = next - pos;
     }
     while (static_cast<long long>(spans_.size()) < expected_) {
         if (bulk_len_ < 0) {
             const std::size_t p = pos + cursor_;
             if (p >= data.size()) return result::incomplete;
             if (data[p] != '$') return fail(std::string("expected '$', got '") + data[p] + "'");
-            const std::size_t nl = data.find("\r\n", p + 1);
-            if (nl == std::string_view::npos)
-                return data.size() - p > limits_.max_inline ? fail("too big bulk count string") : result::incomplete;
             long long len = 0;
-            if (!to_integer(data.substr(p + 1, nl - p - 1), len) || len < 0 ||
-                static_cast<unsigned long long>(len) > limits_.max_bulk_len)
+            std::size_t next = 0;
+            switch (read_line_int(data, p + 1, len, next)) {
+            case line_int::incomplete:
+                return result::incomplete;
+            case line_int::invalid:
+                return fail("invalid bulk length");
+            case line_int::ok:
+                break;
+            }
+            if (len < 0 || static_cast<unsigned long long>(len) > limits_.max_bulk_len)
                 return fail("invalid bulk length");
             bulk_len_ = len;
-            cursor_ = nl + 2 - pos;
+            cursor_ = next - pos;
         }
         const std::size_t len = static_cast<std::size_t>(bulk_len_);
         if (data.size() - pos < cursor_ + len + 2) return result::incomplete;

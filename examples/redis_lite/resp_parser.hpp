@@ -6,8 +6,9 @@
 // offsets from its first byte, so only the new bytes are parsed, whatever
 // the size of the command, and the caller may move the unconsumed bytes
 // (e.g. compact its buffer) between calls. Limits as redis's: a bulk string
-// longer than max_bulk_len, more than max_args arguments, or a header or
-// inline command line over max_inline bytes is a protocol error.
+// longer than max_bulk_len, more than max_args arguments, a count that is not
+// a number of at most 18 digits, or an inline command line over max_inline
+// bytes is a protocol error, found before anything is buffered for it.
 #pragma once
 
 #include <cstddef>
