@@ -109,6 +109,32 @@ TEST(threads_executor, jobs_run_in_parallel) {
     EXPECT_EQ(corio::run(main()), (std::vector<bool>{true, true}));
 }
 
+TEST(threads_executor, every_job_gets_an_idle_worker) {
+    // Blocking jobs submitted while some workers sleep and one may still be
+    // spinning after a quick job: each must get a worker of its own.
+    corio::thread_pool_executor pool(4);
+    auto main = [&pool]() -> corio::coro<int> {
+        auto& loop = corio::get_running_loop();
+        for (int round = 0; round < 20; ++round) {
+            co_await corio::sleep(2ms);  // not synchronisation: lets idle workers fall asleep
+            co_await loop.run_in_executor(&pool, [] {});
+            auto arrived = std::make_shared<std::atomic<int>>(0);
+            auto all_four = [arrived] {
+                ++*arrived;
+                const auto give_up = std::chrono::steady_clock::now() + 10s;
+                while (arrived->load() < 4 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+                return arrived->load() >= 4;
+            };
+            std::vector<corio::future<bool>> blocking;
+            for (int i = 0; i < 4; ++i) blocking.push_back(loop.run_in_executor(&pool, all_four));
+            for (bool together : co_await corio::gather(std::move(blocking)))
+                if (!together) co_return round;
+        }
+        co_return -1;
+    };
+    EXPECT_EQ(corio::run(main()), -1);
+}
+
 TEST(threads_executor, explicit_pool_and_many_jobs) {
     corio::thread_pool_executor pool(4);
     auto main = [&pool]() -> corio::coro<long> {

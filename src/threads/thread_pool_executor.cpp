@@ -5,10 +5,17 @@
 // end to end), so the queue is a lock-free bounded ring (Vyukov's MPMC
 // queue): submitting and taking a job never blocks on a lock another thread
 // may hold while preempted. Locks are only for going to sleep, waking up and
-// shutting down. A submit wakes a sleeping worker only when none is already
-// being woken, and starts a thread only when no worker is idle, so a burst
-// of submits costs a few wake-ups, not one per job.
+// shutting down.
+//
+// Every job gets an idle worker of its own (so blocking jobs never queue
+// behind each other while a thread is free): a submit first claims a worker
+// that is spinning for work (no system call), else wakes a sleeping one not
+// already being woken, else starts a thread. Idle workers spin a few
+// microseconds before sleeping, so a loop that submits about as fast as the
+// jobs finish does not pay a futex wake per job (and slow down, so that the
+// workers sleep even more: the trap this avoids).
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -19,14 +26,6 @@
 
 namespace corio {
 namespace {
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-}
 
 std::size_t round_up_pow2(std::size_t n) {
     std::size_t p = 1;
@@ -95,9 +94,18 @@ private:
     alignas(64) std::atomic<std::size_t> head_{0};
 };
 
-// How many times an idle worker looks at the ring before it sleeps: the
-// next job of a burst usually arrives within a few hundred nanoseconds.
-constexpr int spins_before_sleep = 200;
+// How long an idle worker spins, claimable, before it goes to sleep. It
+// yields while spinning: on a busy machine the loop's thread (the one that
+// submits) may be waiting for this very core.
+constexpr auto spin_for = std::chrono::microseconds(20);
+
+// Decrements `n` unless it is zero; true if it did.
+bool take_one(std::atomic<int>& n) noexcept {
+    int v = n.load(std::memory_order_relaxed);
+    while (v > 0)
+        if (n.compare_exchange_weak(v, v - 1, std::memory_order_seq_cst, std::memory_order_relaxed)) return true;
+    return false;
+}
 
 }  // namespace
 
@@ -106,10 +114,13 @@ struct thread_pool_executor::state {
 
     void worker_main();
     executor_job* wait_for_job();
-    void wake_one_if_sleeping();
+    bool wake_one_if_sleeping();
 
     const std::size_t max_workers;
     job_ring ring;
+
+    // Idle workers spinning for work that no submit has claimed yet.
+    std::atomic<int> spinners{0};
 
     // Sleeping and waking. `sleepers` is read without the lock by submit().
     std::mutex sleep_mutex;
@@ -148,11 +159,14 @@ void thread_pool_executor::submit(executor_job& job) {
         if (!s.ring.try_push(&job))
             throw std::runtime_error("thread_pool_executor: work queue is full (" +
                                      std::to_string(s.ring.capacity()) + " jobs waiting)");
-        const bool idle_worker = s.sleepers.load(std::memory_order_seq_cst) > 0;
-        if (!idle_worker && s.threads.size() < s.max_workers) {
+        // RMWs on `spinners` / `sleepers`, not loads: each reads the latest
+        // value, and a worker that registers after it synchronises with it
+        // and so sees this job when it looks at the ring again. No job is
+        // left without a worker either way.
+        if (take_one(s.spinners) || s.wake_one_if_sleeping()) return;
+        if (s.threads.size() < s.max_workers) {
             try {
                 s.threads.emplace_back([&s] { s.worker_main(); });
-                return;
             } catch (...) {
                 if (s.threads.empty()) {
                     // Nobody would ever run it: take it back (it is the only one).
@@ -162,30 +176,34 @@ void thread_pool_executor::submit(executor_job& job) {
             }
         }
     }
-    s.wake_one_if_sleeping();
 }
 
-// After a push: wake a sleeping worker unless every sleeper is already being woken.
-void thread_pool_executor::state::wake_one_if_sleeping() {
-    // An RMW, not a load: it reads the latest `sleepers`, and if a worker
-    // registers after it, that worker's RMW synchronises with this one and
-    // so sees our job when it looks again. No wake-up is lost either way.
-    if (sleepers.fetch_add(0, std::memory_order_seq_cst) <= wakeups.load(std::memory_order_relaxed)) return;
+// True if a sleeping worker not yet being woken was woken for this job.
+bool thread_pool_executor::state::wake_one_if_sleeping() {
+    if (sleepers.fetch_add(0, std::memory_order_seq_cst) <= wakeups.load(std::memory_order_relaxed)) return false;
     {
         std::lock_guard lock(sleep_mutex);
-        if (sleepers.load(std::memory_order_relaxed) <= wakeups.load(std::memory_order_relaxed)) return;
+        if (sleepers.load(std::memory_order_relaxed) <= wakeups.load(std::memory_order_relaxed)) return false;
         wakeups.fetch_add(1, std::memory_order_relaxed);
     }
     work_ready.notify_one();
+    return true;
 }
 
 executor_job* thread_pool_executor::state::wait_for_job() {
-    for (int i = 0; i < spins_before_sleep; ++i) {
-        if (executor_job* job = ring.try_pop()) return job;
-        cpu_relax();
+    spinners.fetch_add(1, std::memory_order_seq_cst);
+    const auto spin_until = std::chrono::steady_clock::now() + spin_for;
+    for (unsigned i = 1;; ++i) {
+        if (executor_job* job = ring.try_pop()) {
+            take_one(spinners);
+            return job;
+        }
+        std::this_thread::yield();
+        if (i % 4 == 0 && std::chrono::steady_clock::now() >= spin_until) break;
     }
+    take_one(spinners);
     std::unique_lock lock(sleep_mutex);
-    sleepers.fetch_add(1, std::memory_order_seq_cst);  // see wake_one_if_sleeping()
+    sleepers.fetch_add(1, std::memory_order_seq_cst);  // see submit()
     executor_job* job = nullptr;
     while (!(job = ring.try_pop()) && !stopping.load(std::memory_order_acquire)) {
         work_ready.wait(lock);
