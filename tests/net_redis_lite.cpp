@@ -13,11 +13,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <random>
 #include <string>
 #include <thread>
 
 #include <corio/corio.hpp>
 
+#include "resp_parser.hpp"
 #include "server.hpp"
 
 using namespace std::chrono_literals;
@@ -154,6 +156,56 @@ TEST(net_redis_lite, redis_benchmark_pipelined) {
         EXPECT_GT(rps, 0) << r.output;
     }
     EXPECT_EQ(cli(s, "STRLEN key:__rand_int__"), "3");  // the SET test's value (-d 3)
+}
+
+// --- the parser alone --------------------------------------------------------
+
+// Parses `input` fed in pieces of random size, moving the unparsed bytes to a
+// fresh buffer after every piece (as a connection does); returns the commands
+// joined as "arg arg|" (or "ERROR <why>").
+std::string parse_in_pieces(const std::string& input, std::mt19937& rng, std::size_t max_piece) {
+    redis_lite::resp_parser parser;
+    std::string buffer, seen;
+    std::size_t pos = 0, fed = 0;
+    while (fed < input.size()) {
+        const std::size_t n = std::min(input.size() - fed, 1 + rng() % max_piece);
+        buffer = buffer.substr(pos) + input.substr(fed, n);
+        fed += n;
+        pos = 0;
+        for (;;) {
+            const auto r = parser.parse(buffer, pos);
+            if (r == redis_lite::resp_parser::result::incomplete) break;
+            if (r == redis_lite::resp_parser::result::error) return seen + "ERROR " + parser.error();
+            for (std::string_view a : parser.args()) seen.append(a).append(" ");
+            seen += "|";
+        }
+    }
+    return seen;
+}
+
+TEST(net_redis_lite, parser_gives_the_same_commands_however_the_input_is_cut) {
+    std::mt19937 rng(42);
+    for (int round = 0; round < 300; ++round) {
+        std::string input;
+        for (int c = 0, commands = 1 + static_cast<int>(rng() % 8); c < commands; ++c) {
+            const int args = static_cast<int>(rng() % 4);
+            if (rng() % 4 == 0) {  // inline
+                for (int a = 0; a <= args; ++a) input += (a ? " " : "") + std::string(1 + rng() % 5, 'a' + static_cast<char>(a));
+                input += rng() % 2 ? "\r\n" : "\n";
+                continue;
+            }
+            input += "*" + std::to_string(args + 1) + "\r\n";
+            for (int a = 0; a <= args; ++a) {
+                std::string arg(rng() % 40, '\0');
+                for (char& ch : arg) ch = static_cast<char>(rng());  // binary-safe: any byte
+                input += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+            }
+        }
+        if (round % 10 == 0) input.insert(rng() % input.size(), "$");  // sometimes corrupt it
+        const std::string whole = parse_in_pieces(input, rng, input.size());
+        for (std::size_t max_piece : {1, 2, 3, 7, 16})
+            ASSERT_EQ(parse_in_pieces(input, rng, max_piece), whole) << "round " << round;
+    }
 }
 
 // --- raw RESP from a corio client, server on the same loop -----------------
