@@ -25,6 +25,10 @@ section "seed 000 · a task that outlives main: run() cancels it and lets it cle
 ex seed000_leftover_task
 section "seed 000 · create_task for every socket handler, then gather them all"
 ex seed000_create_task_then_gather
+section "seed 001 · create_task + gather of two sleeps  (python: result : [1, 2] / total time : 2.00 sec)"
+ex seed001_gather_sleep "${clock[@]}"
+section "seed 001 · run_in_executor: two blocking time.sleep(1), time.sleep(2) in threads  (python: 2.03 sec)"
+ex seed001_run_in_executor --scale 0.1
 section "seed 002 · a job every 10 s, each 5-15 s, running concurrently (40 s of schedule)"
 ex seed002_job_scheduler --for 40 --seed 7 "${clock[@]}"
 section "seed 003 · coffee and bagel, synchronous: 3 s + 2 s  (python: 5.01 seconds)"
@@ -34,6 +38,16 @@ ex seed003_coffee_async "${clock[@]}"
 ex seed003_coffee_async --scale 0.1 | tail -n 1
 section "seed 003 · coffee and bagel with create_task  (python: 3.00 seconds)"
 ex seed003_coffee_tasks "${clock[@]}"
+section "queues · a bounded producer/consumer pipeline with join() and shutdown()"
+ex pipeline
+section "threads · one loop per core sharing work through run_coroutine_threadsafe"
+ex loop_per_core
+section "io · TCP echo server and clients on an ephemeral port"
+ex echo_server_client
+section "io · UDP echo"
+ex udp_echo
+section "io · subprocesses: pipes, communicate, signals"
+ex subprocess
 for extra in scripts/tour.d/*.sh; do
   [ -e "$extra" ] || continue
   # shellcheck source=/dev/null
