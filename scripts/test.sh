@@ -35,16 +35,17 @@ build/consumer/pkgconfig_consumer
 echo "install, find_package and pkg-config: ok"
 
 step "ASan + UBSan build and tests"
-# -O1: symmetric transfer must be a tail call even here (deep await chains).
-configure_build build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+# Debug: with GCC 12 only a Debug sanitizer build keeps symmetric transfer a
+# tail call (see CMakeLists.txt), which the deep await chain tests need.
+configure_build build/asan -DCMAKE_BUILD_TYPE=Debug \
   -DCORIO_SANITIZE=address,undefined -DCORIO_BUILD_BENCH=OFF -DCORIO_BUILD_EXAMPLES=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -j"$jobs" --timeout 600
 
 step "TSan build and threaded tests"
 threaded=$(find tests -maxdepth 1 -name 'threads_*.cpp' -printf '%f\n' | sed 's/\.cpp$//')
-cmake -S . -B build/tsan -G Ninja -DCORIO_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCORIO_SANITIZE=thread -DCORIO_BUILD_BENCH=OFF -DCORIO_BUILD_EXAMPLES=OFF >/dev/null
+cmake -S . -B build/tsan -G Ninja -DCORIO_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
+  -DCORIO_SANITIZE=thread -DCORIO_BUILD_BENCH=OFF -DCORIO_BUILD_EXAMPLES=OFF >/dev/null
 # shellcheck disable=SC2086
 cmake --build build/tsan -j"$jobs" --target corio $threaded
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan -j"$jobs" -L threaded --timeout 600 --no-tests=error
