@@ -38,19 +38,19 @@ const std::string python_table =
     "--------- | --------- | --------- | --------- | ---------\n";
 
 TEST(net_game_of_life, prints_the_five_generations_of_the_seed) {
-    const program_result r = run_example("");
+    const program_result r = run_example("2>&1");  // and nothing on stderr
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.output, python_table);
 }
 
 TEST(net_game_of_life, async_count_neighbors_gives_the_same_table) {
-    const program_result r = run_example("--async-count");
+    const program_result r = run_example("--async-count 2>&1");
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.output, python_table);
 }
 
 TEST(net_game_of_life, game_logic_error_reaches_the_caller) {
-    const program_result r = run_example("--fail");
+    const program_result r = run_example("--fail 2>&1");  // nothing on stderr either
     EXPECT_EQ(r.status, 1);  // as an uncaught OSError ends the Python program
     EXPECT_EQ(r.output, "Traceback ...\nstd::system_error: I/O 문제 발생: Input/output error\n");
 }
