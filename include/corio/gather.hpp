@@ -129,14 +129,11 @@ private:
 
     // The gather failed early; the other children go on. Their failures are
     // not to be reported as never retrieved (asyncio's callbacks, which keep
-    // the gather alive, mark them). This gather may be gone by then, so the
-    // children get callbacks of their own.
+    // the gather alive, mark them). This gather may be gone, and the loop
+    // closed, by the time they fail, so they are marked now.
     void mark_late_failures_retrieved() {
         for_each_child([](future_base& c) {
-            if (!c.done())
-                c.add_done_callback([](future_base& f) {
-                    if (!f.cancelled()) f.exception();
-                });
+            if (!c.done()) c.mark_retrieved();
         });
     }
 

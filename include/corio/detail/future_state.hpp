@@ -66,6 +66,9 @@ public:
     virtual bool cancel(std::string message = {});
 
     void set_exception(std::exception_ptr e);
+    // Someone has taken responsibility for this future's failure (a gather
+    // that already failed): never report it as "never retrieved".
+    void mark_retrieved() noexcept { retrieved_ = true; }
     // The exception, or null; throws cancelled_error / invalid_state_error as asyncio does.
     std::exception_ptr exception();
     // Throws what result() must throw before producing the value.
