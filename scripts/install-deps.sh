@@ -12,6 +12,13 @@ packages=(
   procps iproute2
 )
 
+# A minimal Debian (a chroot, a container) may lack /etc/hosts; the tests
+# resolve "localhost" as every full install does.
+if ! getent hosts localhost >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >> /etc/hosts
+  echo "install-deps: added localhost to /etc/hosts"
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
