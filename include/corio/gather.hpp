@@ -38,36 +38,45 @@ public:
     using result_type = R;
 
     gather_state(scheduler* loop, std::size_t n, bool return_exceptions)
-        : future_state<R>(loop), nodes_(new child_node[n]), total_(n), return_exceptions_(return_exceptions) {}
+        : future_state<R>(loop),
+          nodes_(new child_node[n]),
+          total_(n),
+          return_exceptions_(return_exceptions) {}
 
     bool cancel(std::string message = {}) override {
         if (this->done()) return false;
         bool any = false;
-        for_each_child([&](future_base& c) { any = c.cancel(message) || any; });
+        for_each_pending_child([&](future_base& c) { any = c.cancel(message) || any; });
         if (any) cancel_requested_ = true;
         return any;
     }
     const char* kind() const noexcept override { return "gather"; }
 
 protected:
-    // Call once the children are stored. Children already done count at
-    // once; the others report through their completion list.
-    void watch_children() {
+    // Call once the children are stored; for_each(fn) calls fn(child) for
+    // each child in order. Children already done count at once; the others
+    // report through their completion list.
+    template <class ForEach>
+    void watch_children(ForEach&& for_each) {
         std::size_t i = 0;
-        std::vector<future_base*> done_now;
-        for_each_child([&](future_base& c) {
+        std::size_t done_now = 0;
+        for_each([&](future_base& c) {
             nodes_[i].owner = this;
             if (c.done())
-                done_now.push_back(&c);
+                ++done_now;
             else
                 c.add_completion(&nodes_[i]);
             ++i;
         });
         if (total_ == 0) this->set_result(collect());
-        for (future_base* c : done_now) child_done(*c);
+        if (done_now == 0) return;
+        // Nothing runs inline, so a child done now was done before.
+        i = 0;
+        for_each([&](future_base& c) {
+            if (!nodes_[i++].linked()) child_done(c);
+        });
     }
 
-    virtual void for_each_child(const std::function<void(future_base&)>& fn) = 0;
     virtual R collect() = 0;
 
     template <class T, class S>
@@ -132,9 +141,14 @@ private:
     // the gather alive, mark them). This gather may be gone, and the loop
     // closed, by the time they fail, so they are marked now.
     void mark_late_failures_retrieved() {
-        for_each_child([](future_base& c) {
-            if (!c.done()) c.mark_retrieved();
-        });
+        for_each_pending_child([](future_base& c) { c.mark_retrieved(); });
+    }
+
+    // The children still pending are exactly those whose node is linked.
+    template <class F>
+    void for_each_pending_child(F&& fn) {
+        for (std::size_t i = 0; i < total_; ++i)
+            if (future_base* c = nodes_[i].watched()) fn(*c);
     }
 
     std::unique_ptr<child_node[]> nodes_;
@@ -156,18 +170,17 @@ public:
     explicit tuple_gather(H... children)
         : gather_state<result_type>(&running_scheduler(), sizeof...(H), ReturnExceptions),
           children_(std::move(children)...) {
-        this->watch_children();
+        this->watch_children(
+            [this](auto&& fn) { std::apply([&](auto&... c) { (fn(*c.state()), ...); }, children_); });
     }
 
 private:
-    void for_each_child(const std::function<void(future_base&)>& fn) override {
-        std::apply([&](auto&... c) { (fn(*c.state()), ...); }, children_);
-    }
     result_type collect() override {
         return std::apply(
             [](auto&... c) {
                 if constexpr (ReturnExceptions)
-                    return result_type(this_type::template take_outcome<typename H::value_type>(c.state())...);
+                    return result_type(
+                        this_type::template take_outcome<typename H::value_type>(c.state())...);
                 else
                     return result_type(this_type::template take<typename H::value_type>(c.state())...);
             },
@@ -178,20 +191,20 @@ private:
 };
 
 template <bool ReturnExceptions, class H>
-class vector_gather final : public gather_state<std::vector<gathered_t<ReturnExceptions, typename H::value_type>>> {
+class vector_gather final
+    : public gather_state<std::vector<gathered_t<ReturnExceptions, typename H::value_type>>> {
 public:
     using result_type = std::vector<gathered_t<ReturnExceptions, typename H::value_type>>;
 
     explicit vector_gather(std::vector<H> children)
         : gather_state<result_type>(&running_scheduler(), children.size(), ReturnExceptions),
           children_(std::move(children)) {
-        this->watch_children();
+        this->watch_children([this](auto&& fn) {
+            for (auto& c : children_) fn(*c.state());
+        });
     }
 
 private:
-    void for_each_child(const std::function<void(future_base&)>& fn) override {
-        for (auto& c : children_) fn(*c.state());
-    }
     result_type collect() override {
         result_type out;
         out.reserve(children_.size());
@@ -242,15 +255,13 @@ auto gather_range(Range&& range) {
 
 // gather(a(), b(), t) → future<std::tuple<A, B, T>>
 template <class... A>
-    requires(detail::awaitable_handle<A> && ...)
-auto gather(A&&... aws) {
+requires(detail::awaitable_handle<A>&&...) auto gather(A&&... aws) {
     return detail::gather_variadic<false>(std::forward<A>(aws)...);
 }
 
 // gather(return_exceptions, a(), b()) → future<std::tuple<outcome<A>, outcome<B>>>
 template <class... A>
-    requires(detail::awaitable_handle<A> && ...)
-auto gather(return_exceptions_t, A&&... aws) {
+requires(detail::awaitable_handle<A>&&...) auto gather(return_exceptions_t, A&&... aws) {
     return detail::gather_variadic<true>(std::forward<A>(aws)...);
 }
 

@@ -1,121 +1,111 @@
 #include "corio/detail/frame_allocator.hpp"
 
+#include <sys/mman.h>
+
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <vector>
 
-// Under AddressSanitizer (and TSan) frames go straight to operator new so
-// that a use after free of a frame is caught instead of hidden by the pool.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define CORIO_POOL_FRAMES 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define CORIO_POOL_FRAMES 0
-#endif
-#endif
-#ifndef CORIO_POOL_FRAMES
-#define CORIO_POOL_FRAMES 1
-#endif
-
 namespace corio::detail {
+
+constinit thread_local frame_cache tls_frames{};
+
 namespace {
 
-// Size classes of 16 bytes up to 1 KiB. Blocks are carved from 64 KiB slabs
-// and recycled through per-thread free lists; a block freed on another
-// thread (a coroutine made on one thread and run on a loop in another) joins
-// that thread's list. Slabs are never returned: the pool keeps the peak
-// number of live frames, like any general-purpose allocator's arena.
-constexpr std::size_t granule = 16;
-constexpr std::size_t class_count = 65;
-constexpr std::size_t slab_bytes = 64 * 1024;
+// Blocks are carved from slabs and recycled through per-thread free lists; a
+// block freed on another thread (a coroutine made on one thread and run on a
+// loop in another) joins that thread's list. Slabs are never returned: the
+// pool keeps the peak number of live frames, like any general-purpose
+// allocator's arena.
+//
+// A thread starts with 64 KiB slabs. Once it holds 32 MiB of frames it is
+// running a bulk workload (a million tasks), and its slabs become 2 MiB
+// chunks backed by transparent huge pages: one page fault instead of 512.
+// Memory-light programs never see a huge page.
+constexpr std::size_t small_slab = 64 * 1024;
+constexpr std::size_t huge_slab = 2 * 1024 * 1024;
+constexpr std::size_t huge_after = 32 * 1024 * 1024;
 
-struct free_block {
-    free_block* next;
-};
-
-// Trivially destructible, so reaching it costs a TLS load and no guard.
-struct frame_cache {
-    free_block* heads[class_count];
-    char* bump;
-    char* bump_end;
-};
-thread_local frame_cache cache;
-
-// Lists left by threads that exited, adopted whole by threads that run dry.
-std::atomic<free_block*> orphans[class_count];
+// Free lists left by threads that exited (each list chained through
+// next_list), adopted whole by threads that run dry.
+std::mutex orphans_mutex;
+free_block* orphans[frame_classes];
+std::atomic<bool> has_orphans[frame_classes];
 
 // The slabs stay reachable for the leak checker.
-std::mutex slabs_mutex;
 std::vector<void*>* slabs;
 
-struct thread_exit_hook {
-    bool armed = false;
-    ~thread_exit_hook() {
-        for (std::size_t c = 0; c < class_count; ++c) {
-            free_block* head = cache.heads[c];
+struct thread_pool_state {
+    std::size_t slab_bytes_total = 0;
+    ~thread_pool_state() {
+        std::lock_guard lock(orphans_mutex);
+        for (std::size_t c = 0; c < frame_classes; ++c) {
+            free_block* head = tls_frames.heads[c];
             if (!head) continue;
-            free_block* tail = head;
-            while (tail->next) tail = tail->next;
-            tail->next = orphans[c].load(std::memory_order_relaxed);
-            while (!orphans[c].compare_exchange_weak(tail->next, head, std::memory_order_release,
-                                                     std::memory_order_relaxed)) {
-            }
-            cache.heads[c] = nullptr;
+            head->next_list = orphans[c];
+            orphans[c] = head;
+            has_orphans[c].store(true, std::memory_order_relaxed);
+            tls_frames.heads[c] = nullptr;
         }
     }
 };
-thread_local thread_exit_hook exit_hook;
+thread_local thread_pool_state pool_state;
 
-constexpr std::size_t class_of(std::size_t size) noexcept { return (size + granule - 1) / granule; }
+void* huge_chunk() {
+    // Over-map, then trim to a 2 MiB-aligned chunk the kernel can back with one huge page.
+    const std::size_t span = 2 * huge_slab;
+    void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + huge_slab - 1) & ~(huge_slab - 1);
+    if (aligned > start) ::munmap(raw, aligned - start);
+    if (const std::uintptr_t end = aligned + huge_slab; end < start + span)
+        ::munmap(reinterpret_cast<void*>(end), start + span - end);
+    ::madvise(reinterpret_cast<void*>(aligned), huge_slab, MADV_HUGEPAGE);
+    return reinterpret_cast<void*>(aligned);
+}
 
-[[gnu::noinline]] void* refill(std::size_t c) {
-    if (orphans[c].load(std::memory_order_relaxed)) {
-        if (free_block* b = orphans[c].exchange(nullptr, std::memory_order_acquire)) {
-            cache.heads[c] = b->next;
-            return b;
-        }
+void new_slab() {
+    std::size_t bytes = small_slab;
+    void* slab = nullptr;
+    if (pool_state.slab_bytes_total >= huge_after) {
+        slab = huge_chunk();
+        bytes = huge_slab;
     }
-    const std::size_t bytes = c * granule;
-    if (cache.bump + bytes > cache.bump_end) {
-        void* slab = std::malloc(slab_bytes);
+    if (!slab) {
+        bytes = small_slab;
+        slab = std::malloc(bytes);
         if (!slab) throw std::bad_alloc();
-        exit_hook.armed = true;  // touching it registers the thread-exit handler
-        {
-            std::lock_guard lock(slabs_mutex);
-            if (!slabs) slabs = new std::vector<void*>;
-            slabs->push_back(slab);
-        }
-        cache.bump = static_cast<char*>(slab);
-        cache.bump_end = cache.bump + slab_bytes;
+        std::lock_guard lock(orphans_mutex);
+        if (!slabs) slabs = new std::vector<void*>;
+        slabs->push_back(slab);
     }
-    void* p = cache.bump;
-    cache.bump += bytes;
-    return p;
+    pool_state.slab_bytes_total += bytes;  // also registers the thread-exit hand-off
+    tls_frames.bump = static_cast<char*>(slab);
+    tls_frames.bump_end = tls_frames.bump + bytes;
 }
 
 }  // namespace
 
-void* allocate_frame(std::size_t size) {
-    if constexpr (!CORIO_POOL_FRAMES) return ::operator new(size);
-    const std::size_t c = class_of(size);
-    if (c >= class_count) return ::operator new(size);
-    if (free_block* b = cache.heads[c]) {
-        cache.heads[c] = b->next;
-        return b;
+void* refill_frames(std::size_t c) {
+    frame_cache& cache = tls_frames;
+    if (has_orphans[c].load(std::memory_order_relaxed)) {
+        std::lock_guard lock(orphans_mutex);
+        if (free_block* list = orphans[c]) {
+            orphans[c] = list->next_list;
+            if (!orphans[c]) has_orphans[c].store(false, std::memory_order_relaxed);
+            cache.heads[c] = list->next;
+            return list;
+        }
     }
-    return refill(c);
-}
-
-void deallocate_frame(void* p, std::size_t size) noexcept {
-    if (!p) return;
-    if constexpr (!CORIO_POOL_FRAMES) return ::operator delete(p);
-    const std::size_t c = class_of(size);
-    if (c >= class_count) return ::operator delete(p);
-    auto* b = static_cast<free_block*>(p);
-    b->next = cache.heads[c];
-    cache.heads[c] = b;
+    const std::size_t bytes = c * frame_granule;
+    if (static_cast<std::size_t>(cache.bump_end - cache.bump) < bytes) new_slab();
+    void* p = cache.bump;
+    cache.bump += bytes;
+    return p;
 }
 
 }  // namespace corio::detail

@@ -41,11 +41,6 @@ thread_local std::uint64_t next_callback_id = 1;
 
 }  // namespace
 
-future_base::~future_base() {
-    drop_completions();
-    report_unretrieved();
-}
-
 void future_base::drop_completions() noexcept {
     // Pending callbacks never ran: free them (waiters belong to their frames).
     while (head_) {
@@ -70,7 +65,7 @@ void future_base::report_unretrieved() noexcept {
         } catch (...) {
         }
         std::string msg = std::string(kind()) == "task" ? "Task exception was never retrieved"
-                                                         : "Future exception was never retrieved";
+                                                        : "Future exception was never retrieved";
         if (auto* t = dynamic_cast<task_base*>(this)) msg += " (task " + t->name() + ")";
         // The handler gets the exception itself (the default one appends its what()).
         if (current.loop == loop_) {
@@ -100,14 +95,16 @@ void future_base::set_exception(std::exception_ptr e) {
 }
 
 std::exception_ptr future_base::exception() {
-    if (status_ == future_status::pending) throw invalid_state_error("exception is not set: the future is pending");
+    if (status_ == future_status::pending)
+        throw invalid_state_error("exception is not set: the future is pending");
     if (status_ == future_status::cancelled) throw cancelled_error(cancel_message());
     retrieved_ = true;
     return error_;
 }
 
 void future_base::check_result_slow() {
-    if (status_ == future_status::pending) throw invalid_state_error("result is not set: the future is pending");
+    if (status_ == future_status::pending)
+        throw invalid_state_error("result is not set: the future is pending");
     if (status_ == future_status::cancelled) throw cancelled_error(cancel_message());
     retrieved_ = true;
     if (error_) std::rethrow_exception(error_);
@@ -160,8 +157,7 @@ bool future_base::remove_done_callback(std::uint64_t id) noexcept {
     return false;
 }
 
-void future_base::finish(future_status s) noexcept {
-    status_ = s;
+void future_base::run_completions() noexcept {
     add_ref();  // a node may drop the last outside reference
     while (completion_node* n = head_) {
         n->unlink();

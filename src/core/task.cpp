@@ -29,8 +29,6 @@ task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
       id_(loop->next_task_id()),
       parent_id_(current.task ? current.task->id_ : 0) {}
 
-task_base::~task_base() { report_unretrieved(); }
-
 bool task_base::cancel(std::string message) {
     if (done()) {
         retrieved_ = true;  // asyncio: cancelling a failed future silences "exception was never retrieved"

@@ -29,6 +29,8 @@ public:
     completion_node& operator=(const completion_node&) = delete;
     virtual void on_done(future_base& f) = 0;
     bool linked() const noexcept { return owner_ != nullptr; }
+    // The future this node waits on, while linked.
+    future_base* watched() const noexcept { return owner_; }
     inline void unlink() noexcept;
 
 protected:
@@ -48,7 +50,10 @@ public:
     explicit future_base(scheduler* loop) noexcept : loop_(loop) {}
     future_base(const future_base&) = delete;
     future_base& operator=(const future_base&) = delete;
-    virtual ~future_base();
+    virtual ~future_base() {
+        if (head_) drop_completions();
+        if (error_ && !retrieved_) report_unretrieved();
+    }
 
     void add_ref() noexcept { ++refs_; }
     void release() noexcept {
@@ -96,7 +101,10 @@ protected:
     // Forgets the completion list without running it, freeing the callbacks.
     void drop_completions() noexcept;
     // Moves to a final state and schedules the completion list.
-    void finish(future_status s) noexcept;
+    void finish(future_status s) noexcept {
+        status_ = s;
+        if (head_) run_completions();
+    }
     void set_cancel_message(std::string message);
 
     scheduler* loop_;
@@ -108,6 +116,7 @@ protected:
 
 private:
     friend class completion_node;
+    void run_completions() noexcept;
     completion_node* head_ = nullptr;
     completion_node* tail_ = nullptr;
 };

@@ -12,8 +12,8 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
-#include "corio/detail/source_location.hpp"
 #include <string>
+#include "corio/detail/source_location.hpp"
 
 #include "corio/detail/future_state.hpp"
 
@@ -34,7 +34,11 @@ protected:
 class task_base : public future_base {
 public:
     task_base(scheduler* loop, std::coroutine_handle<> root);
-    ~task_base() override;
+    ~task_base() override {
+        // Here, not in ~future_base: there the object is no longer a task
+        // and its name is out of reach.
+        if (error_ && !retrieved_) report_unretrieved();
+    }
 
     bool cancel(std::string message = {}) override;
     int cancelling() const noexcept { return static_cast<int>(cancel_requests_); }
