@@ -9,9 +9,10 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
-#include "corio/detail/source_location.hpp"
 #include <utility>
+#include "corio/detail/source_location.hpp"
 
 #include "corio/detail/frame_allocator.hpp"
 #include "corio/detail/result_slot.hpp"
@@ -32,13 +33,15 @@ public:
     explicit promise_base(source_location where) noexcept : where_(where) {}
 
     // Runs inside the coroutine's implicit try block, so the throw for a task
-    // cancelled before it started lands in unhandled_exception().
+    // cancelled before it started lands in unhandled_exception(). Empty, so
+    // it takes no room in the frame: the task's first step is the only one
+    // that can find a cancellation here.
     struct initial_awaiter {
-        promise_base* p;
         bool await_ready() const noexcept { return false; }
         void await_suspend(std::coroutine_handle<>) const noexcept {}
         void await_resume() const {
-            if (p->owner_ && p->owner_->take_cancel_request()) throw_cancelled(p->owner_);
+            if (task_base* t = current.task; t && t->take_first_step() && t->take_cancel_request())
+                throw_cancelled(t);
         }
     };
 
@@ -46,17 +49,19 @@ public:
         bool await_ready() const noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
-            promise_base& p = h.promise();
-            if (p.owner_) {
-                p.owner_->root_done();  // destroys this frame
+            const std::uintptr_t link = h.promise().link_;
+            if (link & owner_tag) {
+                reinterpret_cast<task_base*>(link & ~tag_mask)->root_done();  // destroys this frame
                 return std::noop_coroutine();
             }
-            return p.continuation_;
+            if (void* caller = reinterpret_cast<void*>(link & ~tag_mask))
+                return std::coroutine_handle<>::from_address(caller);
+            return std::noop_coroutine();
         }
         void await_resume() const noexcept {}
     };
 
-    initial_awaiter initial_suspend() noexcept { return {this}; }
+    initial_awaiter initial_suspend() noexcept { return {}; }
     final_awaiter final_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
 
@@ -66,11 +71,28 @@ public:
     std::exception_ptr error() const noexcept { return error_; }
     source_location where() const noexcept { return where_; }
 
-    std::coroutine_handle<> continuation_ = std::noop_coroutine();
-    task_base* owner_ = nullptr;  // set when this frame is the root of a task
-    bool started_ = false;
+    // Awaited (or handed to a task): a second await is an error.
+    bool started() const noexcept { return link_ & started_tag; }
+    void mark_started() noexcept { link_ |= started_tag; }
+    void start_awaited_by(std::coroutine_handle<> caller) noexcept {
+        link_ = reinterpret_cast<std::uintptr_t>(caller.address()) | started_tag;
+    }
+    // This frame is the root of task t.
+    void set_owner(task_base* t) noexcept {
+        link_ = reinterpret_cast<std::uintptr_t>(t) | owner_tag | started_tag;
+    }
+    task_base* owner() const noexcept {
+        return link_ & owner_tag ? reinterpret_cast<task_base*>(link_ & ~tag_mask) : nullptr;
+    }
 
 private:
+    // Who runs next when this coroutine finishes (the coroutine awaiting it,
+    // or the task whose root it is: they never coexist) and whether it has
+    // started, in one word. Frames and tasks are at least 8-byte aligned.
+    static constexpr std::uintptr_t owner_tag = 1;
+    static constexpr std::uintptr_t started_tag = 2;
+    static constexpr std::uintptr_t tag_mask = 3;
+    std::uintptr_t link_ = 0;
     std::exception_ptr error_;
     source_location where_;
 };
@@ -102,7 +124,7 @@ public:
     coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<void> get_return_object() noexcept;
     void return_void() noexcept {}
-    result_slot<void> slot_;
+    [[no_unique_address]] result_slot<void> slot_;
 };
 
 }  // namespace detail
@@ -133,13 +155,12 @@ public:
         coro& self;
         bool await_ready() const {
             // started_ also catches a second await while the first is still running.
-            if (!self.h_ || self.h_.promise().started_)
+            if (!self.h_ || self.h_.promise().started())
                 throw invalid_state_error("coroutine already awaited (a coro can be awaited once)");
             return false;
         }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-            self.h_.promise().continuation_ = caller;
-            self.h_.promise().started_ = true;
+            self.h_.promise().start_awaited_by(caller);
             return self.h_;
         }
         T await_resume() { return self.take(); }
@@ -149,7 +170,7 @@ public:
 
     // Hands the frame over (to a task). The coro becomes empty.
     handle_type release() noexcept {
-        if (h_) h_.promise().started_ = true;
+        if (h_) h_.promise().mark_started();
         return std::exchange(h_, {});
     }
 
@@ -173,7 +194,7 @@ private:
 
     void reset() noexcept {
         if (!h_) return;
-        if (!h_.promise().started_) detail::report_never_awaited(h_.promise().where());
+        if (!h_.promise().started()) detail::report_never_awaited(h_.promise().where());
         std::exchange(h_, {}).destroy();
     }
 

@@ -24,7 +24,7 @@ public:
 
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
-        detail::scheduler& s = detail::running_scheduler();
+        detail::scheduler& s = *bind_task().loop();
         const clock::duration delay = when.time_since_epoch();
         if (delay > clock::duration::zero()) {
             when = s.loop_time() + delay;
@@ -32,23 +32,26 @@ public:
             s.add_timer(this);
             park(h);
         } else {
+            when = {};  // not the cancelled mark
             park(h);
             wake();
         }
     }
-    void await_resume() { resume_or_throw(cancelled_); }
+    void await_resume() { resume_or_throw(when == cancelled_mark); }
 
 private:
     bool request_cancel(const std::string&) override {
         if (!queued()) return false;
         loop()->remove_timer(this);
-        cancelled_ = true;
+        when = cancelled_mark;
         wake();
         return true;
     }
     std::string describe() const override;
 
-    bool cancelled_ = false;
+    // A cancelled sleep says so in its deadline: no flag, so the awaiter
+    // stays 40 bytes of the sleeping coroutine's frame.
+    static constexpr clock::time_point cancelled_mark = clock::time_point::min();
 };
 
 template <class Rep, class Period>

@@ -31,7 +31,7 @@ public:
 
     task_state(scheduler* loop, handle_type h)
         : future_state<T, task_base>(loop, h), h_(h) {
-        h_.promise().owner_ = this;
+        h_.promise().set_owner(this);
         this->start();
     }
     ~task_state() override {

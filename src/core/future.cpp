@@ -112,14 +112,15 @@ void future_base::check_result_slow() {
 
 const std::string& future_base::cancel_message() const noexcept {
     static const std::string empty;
-    return cancel_message_ ? *cancel_message_ : empty;
+    return extras_ ? extras_->cancel_message : empty;
 }
 
 void future_base::set_cancel_message(std::string message) {
-    if (message.empty())
-        cancel_message_.reset();
-    else
-        cancel_message_ = std::make_unique<std::string>(std::move(message));
+    if (message.empty()) {
+        if (extras_) extras_->cancel_message.clear();
+    } else {
+        ensure_extras().cancel_message = std::move(message);
+    }
 }
 
 void future_base::ensure_pending(const char* what) const {
@@ -129,10 +130,15 @@ void future_base::ensure_pending(const char* what) const {
 
 void future_base::add_completion(completion_node* node) noexcept {
     node->owner_ = this;
-    node->prev_ = tail_;
     node->next_ = nullptr;
-    (tail_ ? tail_->next_ : head_) = node;
-    tail_ = node;
+    if (head_) {
+        node->prev_ = head_->prev_;
+        head_->prev_->next_ = node;
+        head_->prev_ = node;
+    } else {
+        node->prev_ = node;
+        head_ = node;
+    }
 }
 
 std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn) {

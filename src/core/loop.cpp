@@ -240,12 +240,12 @@ void event_loop::run_ready(std::size_t n) {
     for (; n > 0; --n) {
         detail::ready_entry e = ready_.pop();
         const auto start = timed ? steady_now() : clock::time_point{};
-        if (e.handle) {
-            detail::current.task = static_cast<detail::task_base*>(e.owner);
-            e.handle.resume();
+        if (e.is_task()) {
+            detail::current.task = e.task();
+            e.task()->resume_point().resume();
             detail::current.task = nullptr;
         } else {
-            auto* cb = static_cast<detail::callback_node*>(e.owner);
+            detail::callback_node* cb = e.callback();
             try {
                 cb->run();
             } catch (...) {
@@ -256,8 +256,9 @@ void event_loop::run_ready(std::size_t n) {
         if (timed) {
             const auto took = steady_now() - start;
             if (took >= slow_callback_) {
-                const char* what = e.handle ? "Task step" : "Callback";
-                log(std::string("Executing ") + what + " took " + std::to_string(to_seconds(took)) + " seconds");
+                const char* what = e.is_task() ? "Task step" : "Callback";
+                log(std::string("Executing ") + what + " took " + std::to_string(to_seconds(took)) +
+                    " seconds");
             }
         }
     }
@@ -266,7 +267,8 @@ void event_loop::run_ready(std::size_t n) {
 void event_loop::run_forever() {
     check_open();
     if (running_) throw std::runtime_error("this event loop is already running");
-    if (detail::current.loop) throw std::runtime_error("cannot run an event loop while another loop is running");
+    if (detail::current.loop)
+        throw std::runtime_error("cannot run an event loop while another loop is running");
     running_ = true;
     detail::current = {this, nullptr};
     owner_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
@@ -328,11 +330,12 @@ void event_loop::cancel_all_tasks() {
 void event_loop::clear_pending() noexcept {
     while (!ready_.empty()) {
         detail::ready_entry e = ready_.pop();
-        if (!e.handle) static_cast<detail::callback_node*>(e.owner)->release();
+        if (!e.is_task()) e.callback()->release();
     }
     while (!timers_.empty()) {
         detail::timer_node* t = timers_.pop();
-        if (t->fire == &detail::function_callback::fire_now) static_cast<detail::function_callback*>(t)->release();
+        if (t->fire == &detail::function_callback::fire_now)
+            static_cast<detail::function_callback*>(t)->release();
     }
 }
 

@@ -1,6 +1,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "corio/detail/awaiter.hpp"
 #include "corio/detail/task_state.hpp"
 #include "corio/loop.hpp"
 #include "corio/sleep.hpp"
@@ -47,9 +48,12 @@ int task_base::uncancel() noexcept {
     return static_cast<int>(cancel_requests_);
 }
 
-std::string task_base::name() const { return name_ ? *name_ : "Task-" + std::to_string(id_); }
+std::string task_base::name() const {
+    if (extras_ && extras_->task_name) return *extras_->task_name;
+    return "Task-" + std::to_string(id_);
+}
 
-void task_base::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+void task_base::set_name(std::string name) { ensure_extras().task_name = std::move(name); }
 
 future_status task_base::classify_failure(std::exception_ptr e) noexcept {
     try {
@@ -72,6 +76,11 @@ void task_base::finish_task(future_status s) noexcept {
     loop_->unlink_task(this);
     finish(s);
     release();
+}
+
+void parked_awaiter::throw_outside_task() {
+    throw std::runtime_error(
+        "corio awaitables must be awaited inside a task (run, create_task, run_until_complete)");
 }
 
 void throw_cancelled(const task_base* t) { throw cancelled_error(t ? t->cancel_message() : std::string()); }

@@ -18,8 +18,9 @@ void task_group::adopt(task_handle t) {
     state_->pending.push_back(t);
     // The callback holds the shared state, not the group: a group destroyed
     // before its children finish leaves nothing dangling.
-    t.state()->add_done_callback(
-        [s = state_](detail::future_base& f) { child_done(s, task_handle(static_cast<detail::task_base*>(&f))); });
+    t.state()->add_done_callback([s = state_](detail::future_base& f) {
+        child_done(s, task_handle(static_cast<detail::task_base*>(&f)));
+    });
 }
 
 void task_group::abort(state& s) {

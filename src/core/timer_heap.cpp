@@ -1,11 +1,14 @@
 #include "corio/detail/timer_heap.hpp"
 
+#include <stdexcept>
+
 namespace corio::detail {
 
 void timer_heap::push(timer_node* node) {
+    if (heap_.size() >= timer_node::not_queued / 2) throw std::length_error("too many pending timers");
     node->seq = next_seq_++;
     heap_.push_back(node);
-    node->index = heap_.size() - 1;
+    node->index = static_cast<std::uint32_t>(heap_.size() - 1);
     sift_up(node->index);
 }
 

@@ -62,7 +62,7 @@ coro<std::remove_cvref_t<await_result_t<A>>> await_in_task(A a) {
 }
 
 template <class A>
-    requires plain_awaitable<A>
+requires plain_awaitable<A>
 struct awaitable_traits<A> {
     using value_type = std::remove_cvref_t<await_result_t<A>>;
     using handle_type = task<value_type>;
@@ -82,7 +82,9 @@ handle_of<A> ensure_handle(A&& a) {
 }
 
 template <class A>
-concept awaitable_handle = requires { typename traits_of<A>::value_type; };
+concept awaitable_handle = requires {
+    typename traits_of<A>::value_type;
+};
 
 template <class R>
 concept gatherable_range =

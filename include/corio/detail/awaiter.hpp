@@ -23,35 +23,33 @@ public:
 protected:
     ~parked_awaiter() = default;
 
-    void park(std::coroutine_handle<> h) {
-        task_ = current.task;
-        if (task_) {
-            loop_ = task_->loop();
-            task_->park(h, this);
-        } else {
-            loop_ = &running_scheduler();
-            handle_ = h;
+    // Binds the awaiter to the running task. Call it before arming when
+    // arming needs the loop; park() does it too.
+    task_base& bind_task() {
+        if (!task_) {
+            task_ = current.task;
+            if (!task_) throw_outside_task();
         }
+        return *task_;
     }
-    void wake() {
-        if (task_)
-            task_->wake();
-        else
-            loop_->schedule(handle_, nullptr);
-    }
+    void park(std::coroutine_handle<> h) { bind_task().park(h, this); }
+    void wake() { task_->wake(); }
     // Throws cancelled_error if the wait was cancelled (`cancelled`) or a
     // cancellation request arrived after the wake-up was already scheduled.
     void resume_or_throw(bool cancelled) {
-        if (task_ && (task_->take_cancel_request() || cancelled)) throw_cancelled(task_);
-        if (!task_ && cancelled) throw cancelled_error();
+        if (task_->take_cancel_request() || cancelled) throw_cancelled(task_);
     }
-    scheduler* loop() const noexcept { return loop_; }
+    // Valid once bound.
+    scheduler* loop() const noexcept { return task_->loop(); }
     task_base* task() const noexcept { return task_; }
 
 private:
+    // Every coroutine corio resumes runs inside a task (run, create_task,
+    // run_until_complete and the thread bridges all make one), so the awaiter
+    // needs no room for a loop or a bare handle: 16 bytes in the frame.
+    [[noreturn]] static void throw_outside_task();
+
     task_base* task_ = nullptr;
-    scheduler* loop_ = nullptr;
-    std::coroutine_handle<> handle_;
 };
 
 // Waits for a future (or task) to complete. Cancelling the waiter cancels the

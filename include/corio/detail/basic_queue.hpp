@@ -95,13 +95,12 @@ public:
 
     // Waits for a free slot; queue_shutdown once the queue is shut down.
     template <class U = T>
-        requires std::constructible_from<T, U&&>
-    put_awaiter put(U&& v) {
+    requires std::constructible_from<T, U&&> put_awaiter put(U&& v) {
         return put_awaiter(*this, std::forward<U>(v));
     }
     // queue_full if full, queue_shutdown if shut down.
     template <class U = T>
-        requires std::constructible_from<T, U&&>
+    requires std::constructible_from<T, U&&>
     void put_nowait(U&& v) {
         if (shutdown_) throw queue_shutdown();
         if (full()) throw queue_full();

@@ -20,7 +20,8 @@ constexpr std::ptrdiff_t signed_count(I v) noexcept {
             if (v > static_cast<I>(max)) return max;
         return static_cast<std::ptrdiff_t>(v);
     } else {
-        return v > static_cast<std::make_unsigned_t<std::ptrdiff_t>>(max) ? max : static_cast<std::ptrdiff_t>(v);
+        return v > static_cast<std::make_unsigned_t<std::ptrdiff_t>>(max) ? max
+                                                                          : static_cast<std::ptrdiff_t>(v);
     }
 }
 

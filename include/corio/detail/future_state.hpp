@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "corio/detail/frame_allocator.hpp"
@@ -107,24 +108,45 @@ protected:
     }
     void set_cancel_message(std::string message);
 
+    // What few futures need lives out of line, so that a task stays small
+    // (a million of them must fit in cache as well as they can).
+    struct extras {
+        std::string cancel_message;
+        std::optional<std::string> task_name;  // tasks only; default "Task-<id>"
+    };
+    extras& ensure_extras() {
+        if (!extras_) extras_ = std::make_unique<extras>();
+        return *extras_;
+    }
+
     scheduler* loop_;
     std::exception_ptr error_;
-    std::unique_ptr<std::string> cancel_message_;
+    std::unique_ptr<extras> extras_;
     std::uint32_t refs_ = 1;
     future_status status_ = future_status::pending;
     bool retrieved_ = false;
+    // Tasks only (task_base), kept here to fill the padding.
+    bool must_cancel_ = false;
+    bool first_step_ = true;
 
 private:
     friend class completion_node;
     void run_completions() noexcept;
+    // Singly linked forward, with head_->prev_ pointing at the tail: FIFO
+    // appends and O(1) removal from one pointer.
     completion_node* head_ = nullptr;
-    completion_node* tail_ = nullptr;
 };
 
 inline void completion_node::unlink() noexcept {
     if (!owner_) return;
-    (prev_ ? prev_->next_ : owner_->head_) = next_;
-    (next_ ? next_->prev_ : owner_->tail_) = prev_;
+    completion_node*& head = owner_->head_;
+    if (this == head) {
+        head = next_;
+        if (head) head->prev_ = prev_;  // the tail
+    } else {
+        prev_->next_ = next_;
+        (next_ ? next_ : head)->prev_ = prev_;
+    }
     prev_ = next_ = nullptr;
     owner_ = nullptr;
 }
@@ -151,7 +173,7 @@ public:
     }
 
 protected:
-    result_slot<T> slot_;
+    [[no_unique_address]] result_slot<T> slot_;
 };
 
 // Intrusive strong reference to a future state.

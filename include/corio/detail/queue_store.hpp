@@ -68,7 +68,8 @@ private:
         T* fresh = allocate(capacity);
         std::size_t i = 0;
         try {
-            for (; i < size_; ++i) ::new (static_cast<void*>(fresh + i)) T(std::move_if_noexcept(*slot(head_ + i)));
+            for (; i < size_; ++i)
+                ::new (static_cast<void*>(fresh + i)) T(std::move_if_noexcept(*slot(head_ + i)));
         } catch (...) {
             while (i > 0) fresh[--i].~T();
             release(fresh, capacity);

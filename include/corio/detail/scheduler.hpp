@@ -39,9 +39,22 @@ private:
     std::uint32_t refs_ = 1;
 };
 
-struct ready_entry {
-    std::coroutine_handle<> handle;  // null: `owner` is a callback_node
-    void* owner = nullptr;           // the task resumed, or the callback
+// One word: a task to resume where it parked (task_base::resume_at_), or a
+// callback_node tagged in its low bit. Small entries keep a million
+// scheduled tasks cheap.
+class ready_entry {
+public:
+    ready_entry() = default;
+    explicit ready_entry(task_base* t) noexcept : bits_(reinterpret_cast<std::uintptr_t>(t)) {}
+    explicit ready_entry(callback_node* cb) noexcept : bits_(reinterpret_cast<std::uintptr_t>(cb) | 1) {}
+    bool is_task() const noexcept { return !(bits_ & 1); }
+    task_base* task() const noexcept { return reinterpret_cast<task_base*>(bits_); }
+    callback_node* callback() const noexcept {
+        return reinterpret_cast<callback_node*>(bits_ & ~std::uintptr_t(1));
+    }
+
+private:
+    std::uintptr_t bits_ = 0;
 };
 
 // What is running on this thread right now.
@@ -53,10 +66,10 @@ inline thread_local running_context current;
 
 class scheduler {
 public:
-    // Resume `h` on behalf of `task` (may be null) in a later iteration.
-    void schedule(std::coroutine_handle<> h, task_base* task) { ready_.push({h, task}); }
+    // Resume `task` where it parked, in a later iteration.
+    void schedule(task_base* task) { ready_.push(ready_entry(task)); }
     // Run `cb` in a later iteration; takes over one reference.
-    void schedule(callback_node* cb) { ready_.push({{}, cb}); }
+    void schedule(callback_node* cb) { ready_.push(ready_entry(cb)); }
 
     // The loop's time: the steady clock, or the virtual time.
     clock::time_point loop_time() const noexcept { return virtual_time_ ? now_ : steady_now(); }

@@ -61,7 +61,7 @@ public:
     }
     void wake() {
         hook_ = nullptr;
-        loop_->schedule(resume_at_, this);
+        loop_->schedule(this);
     }
     // True (and consumed) if a cancellation must be raised at this await.
     bool take_cancel_request() noexcept {
@@ -70,6 +70,14 @@ public:
         return c;
     }
     bool cancel_pending() const noexcept { return must_cancel_; }
+    // True once, when the root coroutine starts.
+    bool take_first_step() noexcept {
+        const bool first = first_step_;
+        first_step_ = false;
+        return first;
+    }
+    // Where the loop resumes this task when it is scheduled.
+    std::coroutine_handle<> resume_point() const noexcept { return resume_at_; }
 
     // The root coroutine has returned (or thrown): collect the outcome.
     virtual void root_done() noexcept = 0;
@@ -93,22 +101,19 @@ public:
 protected:
     void start() {
         loop_->link_task(this);
-        loop_->schedule(resume_at_, this);
+        loop_->schedule(this);
     }
     // Leaves the live list, completes, and drops the loop's reference.
     void finish_task(future_status s) noexcept;
     // Stores a failure; cancelled_error makes the task cancelled, as in asyncio.
     future_status classify_failure(std::exception_ptr e) noexcept;
 
-    std::coroutine_handle<> resume_at_;
-
 private:
+    std::coroutine_handle<> resume_at_;
     cancel_hook* hook_ = nullptr;
-    std::uint32_t cancel_requests_ = 0;
-    bool must_cancel_ = false;
     std::uint64_t id_;
     std::uint64_t parent_id_;
-    std::unique_ptr<std::string> name_;
+    std::uint32_t cancel_requests_ = 0;
 };
 
 inline void scheduler::link_task(task_base* t) noexcept {

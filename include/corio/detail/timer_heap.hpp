@@ -11,13 +11,14 @@
 
 namespace corio::detail {
 
+// 24 bytes: it lives inside every sleeping coroutine's frame.
 struct timer_node {
-    static constexpr std::size_t not_queued = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t not_queued = static_cast<std::uint32_t>(-1);
 
     clock::time_point when{};
-    std::uint64_t seq = 0;
-    std::size_t index = not_queued;
     void (*fire)(timer_node*) = nullptr;
+    std::uint32_t seq = 0;  // scheduling order among equal deadlines (wraps; compared as a serial number)
+    std::uint32_t index = not_queued;
 
     bool queued() const noexcept { return index != not_queued; }
 };
@@ -34,17 +35,18 @@ public:
 
 private:
     static bool before(const timer_node* a, const timer_node* b) noexcept {
-        return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+        // Serial-number order: right while fewer than 2^31 timers are pending.
+        return a->when < b->when || (a->when == b->when && static_cast<std::int32_t>(a->seq - b->seq) < 0);
     }
     void place(std::size_t i, timer_node* node) noexcept {
         heap_[i] = node;
-        node->index = i;
+        node->index = static_cast<std::uint32_t>(i);
     }
     void sift_up(std::size_t i) noexcept;
     void sift_down(std::size_t i) noexcept;
 
     std::vector<timer_node*> heap_;
-    std::uint64_t next_seq_ = 0;
+    std::uint32_t next_seq_ = 0;
 };
 
 }  // namespace corio::detail
