@@ -10,10 +10,10 @@
 using namespace std::chrono_literals;
 
 // ASSERT_* returns, which a coroutine cannot: fail and leave with co_return.
-#define CO_ASSERT_TRUE(cond)          \
-    if (!(cond)) {                    \
-        ADD_FAILURE() << #cond;       \
-        co_return;                    \
+#define CO_ASSERT_TRUE(cond)    \
+    if (!(cond)) {              \
+        ADD_FAILURE() << #cond; \
+        co_return;              \
     }
 
 corio::coro<void> nap(corio::clock::duration d) { co_await corio::sleep(d); }
@@ -28,15 +28,20 @@ TEST(dns, localhost) {
             EXPECT_TRUE(a.family == AF_INET || a.family == AF_INET6);
         }
         // Default hints give one entry per socket type, as asyncio's do.
-        EXPECT_TRUE(std::any_of(addrs.begin(), addrs.end(), [](auto& a) { return a.socktype == SOCK_STREAM; }));
-        EXPECT_TRUE(std::any_of(addrs.begin(), addrs.end(), [](auto& a) { return a.socktype == SOCK_DGRAM; }));
+        EXPECT_TRUE(
+            std::any_of(addrs.begin(), addrs.end(), [](auto& a) { return a.socktype == SOCK_STREAM; }));
+        EXPECT_TRUE(
+            std::any_of(addrs.begin(), addrs.end(), [](auto& a) { return a.socktype == SOCK_DGRAM; }));
     }());
 }
 
 TEST(dns, hints) {
     corio::run([]() -> corio::coro<void> {
         auto v4 = co_await corio::getaddrinfo("localhost", 443, {.family = AF_INET, .type = SOCK_STREAM});
-        CO_ASSERT_TRUE(v4.size() == 1u);
+        // A stock Debian /etc/hosts also lists "::1 localhost", which glibc
+        // answers to an AF_INET query with a second 127.0.0.1.
+        CO_ASSERT_TRUE(!v4.empty());
+        for (const auto& a : v4) EXPECT_EQ(a.host, "127.0.0.1");
         EXPECT_EQ(v4[0].host, "127.0.0.1");
         EXPECT_EQ(v4[0].port, 443);
         EXPECT_EQ(v4[0].socktype, SOCK_STREAM);
@@ -54,7 +59,8 @@ TEST(dns, hints) {
         EXPECT_EQ(v6[0].family, AF_INET6);
         EXPECT_EQ(v6[0].host, "::1");
 
-        auto passive = co_await corio::getaddrinfo("", 8080, {.family = AF_INET, .type = SOCK_STREAM, .flags = AI_PASSIVE});
+        auto passive = co_await corio::getaddrinfo(
+            "", 8080, {.family = AF_INET, .type = SOCK_STREAM, .flags = AI_PASSIVE});
         CO_ASSERT_TRUE(passive.size() == 1u);
         EXPECT_EQ(passive[0].host, "0.0.0.0");
     }());
@@ -71,8 +77,9 @@ TEST(dns, errors_carry_the_gai_code) {
             EXPECT_STREQ(e.code().category().name(), "getaddrinfo");
             EXPECT_NE(std::string(e.what()).find("not-a-number"), std::string::npos) << e.what();
         }
-        EXPECT_THROW(co_await corio::getaddrinfo("127.0.0.1", 80, {.family = AF_INET6, .flags = AI_NUMERICHOST}),
-                     std::system_error);
+        EXPECT_THROW(
+            co_await corio::getaddrinfo("127.0.0.1", 80, {.family = AF_INET6, .flags = AI_NUMERICHOST}),
+            std::system_error);
     }());
 }
 
@@ -80,7 +87,8 @@ TEST(dns, concurrent_lookups) {
     corio::run([]() -> corio::coro<void> {
         std::vector<corio::task<std::vector<corio::address_info>>> tasks;
         for (int i = 0; i < 32; ++i)
-            tasks.push_back(corio::create_task(corio::getaddrinfo("localhost", static_cast<std::uint16_t>(1000 + i))));
+            tasks.push_back(
+                corio::create_task(corio::getaddrinfo("localhost", static_cast<std::uint16_t>(1000 + i))));
         for (int i = 0; i < 32; ++i) {
             auto r = co_await tasks[i];
             CO_ASSERT_TRUE(!r.empty());

@@ -39,7 +39,7 @@ public:
     struct initial_awaiter {
         bool await_ready() const noexcept { return false; }
         void await_suspend(std::coroutine_handle<>) const noexcept {}
-        void await_resume() const {
+        [[gnu::always_inline]] void await_resume() const {
             if (task_base* t = current.task; t && t->take_first_step() && t->take_cancel_request())
                 throw_cancelled(t);
         }
@@ -192,8 +192,11 @@ private:
         }
     }
 
-    void reset() noexcept {
-        if (!h_) return;
+    // Inline, so that the usual case (awaited and already freed) costs one test.
+    [[gnu::always_inline]] void reset() noexcept {
+        if (h_) destroy_frame();
+    }
+    [[gnu::noinline]] void destroy_frame() noexcept {
         if (!h_.promise().started()) detail::report_never_awaited(h_.promise().where());
         std::exchange(h_, {}).destroy();
     }

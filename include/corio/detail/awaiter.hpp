@@ -36,8 +36,9 @@ protected:
     void wake() { task_->wake(); }
     // Throws cancelled_error if the wait was cancelled (`cancelled`) or a
     // cancellation request arrived after the wake-up was already scheduled.
+    // Nothing to check if the awaiter never parked (it was ready at once).
     void resume_or_throw(bool cancelled) {
-        if (task_->take_cancel_request() || cancelled) throw_cancelled(task_);
+        if (task_ && (task_->take_cancel_request() || cancelled)) throw_cancelled(task_);
     }
     // Valid once bound.
     scheduler* loop() const noexcept { return task_->loop(); }
