@@ -116,8 +116,8 @@ private:
                 mark_late_failures_retrieved();
                 return;
             }
-            if (auto e = c.exception()) {
-                this->set_exception(e);
+            if (c.has_exception()) {
+                this->set_exception(c.exception());
                 mark_late_failures_retrieved();
                 return;
             }

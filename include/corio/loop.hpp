@@ -17,8 +17,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "corio/clock.hpp"
@@ -32,7 +32,7 @@
 namespace corio {
 
 class event_loop;
-class socket;  // corio/io/socket.hpp
+class socket;    // corio/io/socket.hpp
 class executor;  // corio/threads/executor.hpp
 
 // What the loop's exception handler receives (asyncio's context dict).
@@ -200,6 +200,8 @@ private:
     void run_until_done(detail::future_base& f);
     void run_once();
     void run_ready(std::size_t n);
+    void run_ready_timed(std::size_t n);
+    void run_callback(detail::callback_node* cb);
     void drain_threadsafe();
     void expire_timers() noexcept;
     void clear_pending() noexcept;

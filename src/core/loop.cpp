@@ -200,14 +200,15 @@ void event_loop::expire_timers() noexcept {
     }
 }
 
+// The reactor is asked every iteration, as asyncio does, except when
+// callbacks are ready and no user file descriptor is watched: then only
+// corio's own service fds (signals) could report, so they are polled every
+// service_poll_interval-th iteration, and a pure ping-pong between tasks
+// does not pay a system call per hop. Cross-thread calls arrive through
+// drain_threadsafe either way.
+constexpr unsigned service_poll_interval = 16;
+
 void event_loop::run_once() {
-    // The reactor is asked every iteration, as asyncio does, except when
-    // callbacks are ready and no user file descriptor is watched: then only
-    // corio's own service fds (signals) could report, so they are polled
-    // every 16th iteration, and a pure ping-pong between tasks does not pay
-    // a system call per hop. Cross-thread calls arrive through
-    // drain_threadsafe either way.
-    constexpr unsigned service_poll_interval = 16;
     const bool busy = !ready_.empty() || stopping_;
     const bool user_io = reactor_->watched() > static_cast<std::size_t>(service_fds_);
     if (!busy || user_io || ++busy_iterations_ >= service_poll_interval) {
@@ -233,33 +234,57 @@ void event_loop::run_once() {
         now_ = std::max(now_, timers_.top()->when);
     expire_timers();
     run_ready(ready_.size());
+    // When the next iteration could only run what is ready now (no timer,
+    // no user fd, no cross-thread call, no stop, service fds not due), it is
+    // run here at once: the same callbacks in the same order, without the
+    // bookkeeping of an iteration.
+    while (!ready_.empty() && !stopping_ && timers_.empty() && busy_iterations_ + 1 < service_poll_interval &&
+           !threadsafe_pending_.load(std::memory_order_relaxed) &&
+           reactor_->watched() <= static_cast<std::size_t>(service_fds_)) {
+        ++busy_iterations_;
+        run_ready(ready_.size());
+    }
 }
 
 void event_loop::run_ready(std::size_t n) {
-    const bool timed = debug_;
+    if (debug_) return run_ready_timed(n);
     for (; n > 0; --n) {
-        detail::ready_entry e = ready_.pop();
-        const auto start = timed ? steady_now() : clock::time_point{};
+        const detail::ready_entry e = ready_.pop();
         if (e.is_task()) {
             detail::current.task = e.task();
             e.task()->resume_point().resume();
             detail::current.task = nullptr;
         } else {
-            detail::callback_node* cb = e.callback();
-            try {
-                cb->run();
-            } catch (...) {
-                call_exception_handler({"Exception in callback", std::current_exception(), {}});
-            }
-            cb->release();
+            run_callback(e.callback());
         }
-        if (timed) {
-            const auto took = steady_now() - start;
-            if (took >= slow_callback_) {
-                const char* what = e.is_task() ? "Task step" : "Callback";
-                log(std::string("Executing ") + what + " took " + std::to_string(to_seconds(took)) +
-                    " seconds");
-            }
+    }
+}
+
+void event_loop::run_callback(detail::callback_node* cb) {
+    try {
+        cb->run();
+    } catch (...) {
+        call_exception_handler({"Exception in callback", std::current_exception(), {}});
+    }
+    cb->release();
+}
+
+// Debug mode: the same, reporting slow steps.
+void event_loop::run_ready_timed(std::size_t n) {
+    for (; n > 0; --n) {
+        const detail::ready_entry e = ready_.pop();
+        const auto start = steady_now();
+        if (e.is_task()) {
+            detail::current.task = e.task();
+            e.task()->resume_point().resume();
+            detail::current.task = nullptr;
+        } else {
+            run_callback(e.callback());
+        }
+        const auto took = steady_now() - start;
+        if (took >= slow_callback_) {
+            const char* what = e.is_task() ? "Task step" : "Callback";
+            log(std::string("Executing ") + what + " took " + std::to_string(to_seconds(took)) + " seconds");
         }
     }
 }

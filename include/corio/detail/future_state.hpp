@@ -75,6 +75,8 @@ public:
     // Someone has taken responsibility for this future's failure (a gather
     // that already failed): never report it as "never retrieved".
     void mark_retrieved() noexcept { retrieved_ = true; }
+    // Finished with an exception (not yet marked as retrieved by this call).
+    bool has_exception() const noexcept { return error_ != nullptr; }
     // The exception, or null; throws cancelled_error / invalid_state_error as asyncio does.
     std::exception_ptr exception();
     // Throws what result() must throw before producing the value.
