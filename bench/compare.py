@@ -4,7 +4,7 @@ in the same run, and print a comparison table with ratios.
 
 Usage:
     python3 bench/compare.py --build-dir build-release [--quick] [--markdown]
-                             [--json out.json] [WORKLOAD ...]
+                             [--repeat R] [--json out.json] [WORKLOAD ...]
 
 Each implementation is a command that prints exactly one JSON line, e.g.
     {"workload":"W1","impl":"corio","metric":"ns_per_task","value":123.4,"n":1000000}
@@ -120,6 +120,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller N for every implementation")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results to this JSON file")
+    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+                        help="run each implementation R times, interleaved, and keep its best value: on a "
+                             "shared machine the best run is the one least disturbed (default: 1)")
     parser.add_argument("--python", default="/usr/bin/python3",
                         help="interpreter for the Python versions; needs uvloop (default: /usr/bin/python3)")
     args = parser.parse_args()
@@ -142,7 +145,13 @@ def main() -> int:
         commands = {impl: [args.python, str(py_script), name, "--loop", impl, "--n", str(n)] for impl in PY_IMPLS}
         if corio_built:
             commands["corio"] = [str(corio_bin), name, "--n", str(n)]
-        values = {impl: run_impl(commands[impl], name, impl, n) if impl in commands else None for impl in IMPLS}
+        runs: dict[str, list[float]] = {impl: [] for impl in IMPLS}
+        for _ in range(max(1, args.repeat)):
+            for impl in IMPLS:
+                if impl in commands and (v := run_impl(commands[impl], name, impl, n)) is not None:
+                    runs[impl].append(v)
+        best = max if workload.metric in HIGHER_IS_BETTER else min
+        values = {impl: best(runs[impl]) if runs[impl] else None for impl in IMPLS}
         results.append({
             "workload": name,
             "metric": workload.metric,
