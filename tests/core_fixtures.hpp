@@ -29,7 +29,8 @@ struct counted {
     static inline int copies = 0;
     static inline int moves = 0;
     static inline int destructions = 0;
-    static void reset() { default_constructions = copies = moves = destructions = 0; }
+    static inline int assignments = 0;  // copy or move: no new object, so not in alive()
+    static void reset() { default_constructions = copies = moves = destructions = assignments = 0; }
     static int alive() { return default_constructions + copies + moves - destructions; }
 
     int id = 0;
@@ -39,12 +40,12 @@ struct counted {
     counted(counted&& o) noexcept : id(o.id) { ++moves; }
     counted& operator=(const counted& o) {
         id = o.id;
-        ++copies;
+        ++assignments;
         return *this;
     }
     counted& operator=(counted&& o) noexcept {
         id = o.id;
-        ++moves;
+        ++assignments;
         return *this;
     }
     ~counted() { ++destructions; }

@@ -103,9 +103,8 @@ TEST(gather, cancelling_gather_cancels_children) {
 TEST(gather, cancelling_the_awaiting_task_cancels_children) {
     auto main = []() -> corio::coro<void> {
         auto t1 = corio::create_task(after(1h, 1));
-        auto waiter = corio::create_task([](corio::task<int> t) -> corio::coro<void> {
-            co_await corio::gather(t, after(1h, 2));
-        }(t1));
+        auto waiter = corio::create_task(
+            [](corio::task<int> t) -> corio::coro<void> { co_await corio::gather(t, after(1h, 2)); }(t1));
         co_await corio::sleep(1ms);
         waiter.cancel();
         EXPECT_THROW(co_await waiter, corio::cancelled_error);
@@ -284,11 +283,12 @@ TEST(gather, cancellation_broadcast) {
         auto child1 = corio::create_task(inner(waiter, proof));
         auto child2 = corio::create_task(inner(waiter, proof));
         std::optional<corio::future<std::tuple<corio::none, corio::none>>> gatherer;
-        auto f = corio::create_task([](corio::task<void> a, corio::task<void> b, auto& g, int& p) -> corio::coro<void> {
-            g.emplace(corio::gather(a, b));
-            co_await *g;
-            p += 100;
-        }(child1, child2, gatherer, proof));
+        auto f = corio::create_task(
+            [](corio::task<void> a, corio::task<void> b, auto& g, int& p) -> corio::coro<void> {
+                g.emplace(corio::gather(a, b));
+                co_await *g;
+                p += 100;
+            }(child1, child2, gatherer, proof));
         co_await corio::sleep(0s);
         EXPECT_TRUE(f.cancel());
         EXPECT_THROW(co_await f, corio::cancelled_error);
@@ -402,6 +402,34 @@ TEST(gather, move_only_results) {
         };
         auto [a, b] = co_await corio::gather(make(1), make(2));
         EXPECT_EQ(*a.value + *b.value, 3);
+    };
+    corio::run(main(), virtual_time);
+}
+
+// Results of a range gather land in their slot as each child finishes (here
+// in reverse order); a type without a default constructor takes the other
+// storage path. Both must keep argument order.
+TEST(gather, range_results_keep_order_whatever_the_finishing_order) {
+    struct no_default {
+        explicit no_default(int v) : value(v) {}
+        int value;
+    };
+    auto main = []() -> corio::coro<void> {
+        auto make = [](int i) -> corio::coro<no_default> {
+            co_await corio::sleep(std::chrono::milliseconds(10 - i));
+            co_return no_default(i);
+        };
+        std::vector<corio::coro<no_default>> cs;
+        for (int i = 0; i < 5; ++i) cs.push_back(make(i));
+        auto all = co_await corio::gather(std::move(cs));
+        EXPECT_EQ(all.size(), 5u);
+        for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].value, static_cast<int>(i));
+
+        std::vector<corio::task<int>> ts;
+        for (int i = 0; i < 5; ++i)
+            ts.push_back(corio::create_task(after(std::chrono::milliseconds(10 - i), i)));
+        auto ints = co_await corio::gather(std::move(ts));
+        EXPECT_EQ(ints, (std::vector<int>{0, 1, 2, 3, 4}));
     };
     corio::run(main(), virtual_time);
 }
