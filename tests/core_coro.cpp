@@ -275,3 +275,19 @@ TEST(coro, run_until_complete_on_an_explicit_loop) {
 }
 
 }  // namespace
+
+// corio's awaitables park a task; a coroutine resumed by hand, outside any
+// task, gets a clear error at its first real suspension instead of a crash.
+TEST(coro, awaiting_outside_a_task_is_a_clear_error) {
+    auto body = []() -> corio::coro<void> { co_await corio::sleep(1ms); };
+    auto h = body().release();
+    h.resume();  // runs up to the sleep, which throws into the coroutine
+    ASSERT_TRUE(h.done());
+    try {
+        h.promise().rethrow_if_failed();
+        ADD_FAILURE() << "expected std::runtime_error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("inside a task"), std::string::npos);
+    }
+    h.destroy();
+}
