@@ -21,11 +21,7 @@ namespace {
 // Runs `body` inside a task on a fresh loop (futures need a running loop).
 template <class F>
 void in_loop(F body, corio::run_options options = {}) {
-    corio::run(
-        [](F f) -> corio::coro<void> {
-            co_await f();
-        }(std::move(body)),
-        options);
+    corio::run([](F f) -> corio::coro<void> { co_await f(); }(std::move(body)), options);
 }
 
 // test_constructor_without_loop
@@ -58,7 +54,8 @@ TEST(future, cancel) {
         EXPECT_THROW(f.result(), corio::cancelled_error);
         EXPECT_THROW(f.exception(), corio::cancelled_error);
         EXPECT_THROW(f.set_result(1), corio::invalid_state_error);
-        EXPECT_THROW(f.set_exception(std::make_exception_ptr(std::runtime_error("x"))), corio::invalid_state_error);
+        EXPECT_THROW(f.set_exception(std::make_exception_ptr(std::runtime_error("x"))),
+                     corio::invalid_state_error);
         EXPECT_FALSE(f.cancel());
         co_return;
     });
@@ -76,7 +73,8 @@ TEST(future, result) {
         EXPECT_EQ(f.result(), 42);  // copyable results can be read again
         EXPECT_EQ(f.exception(), nullptr);
         EXPECT_THROW(f.set_result(1), corio::invalid_state_error);
-        EXPECT_THROW(f.set_exception(std::make_exception_ptr(std::runtime_error("x"))), corio::invalid_state_error);
+        EXPECT_THROW(f.set_exception(std::make_exception_ptr(std::runtime_error("x"))),
+                     corio::invalid_state_error);
         EXPECT_FALSE(f.cancel());
         co_return;
     });
@@ -321,7 +319,9 @@ TEST(future, throwing_done_callback_goes_to_the_exception_handler) {
     in_loop([]() -> corio::coro<void> {
         std::vector<std::string> messages;
         corio::get_running_loop().set_exception_handler(
-            [&](corio::event_loop&, const corio::exception_context& ctx) { messages.push_back(ctx.message); });
+            [&](corio::event_loop&, const corio::exception_context& ctx) {
+                messages.push_back(ctx.message);
+            });
         corio::future<int> f;
         bool next_ran = false;
         f.add_done_callback([] { throw std::runtime_error("callback failed"); });
@@ -421,3 +421,20 @@ TEST(future, retrieved_abandoned_or_cancelled_futures_are_not_reported) {
 }
 
 }  // namespace
+
+// asyncio: "Task got Future attached to a different loop". Its completion
+// would resume the task on the wrong loop, so the await is refused.
+TEST(future, awaiting_a_future_of_another_loop_is_refused) {
+    corio::event_loop other;
+    corio::future<int> foreign(other);
+    auto main = [&]() -> corio::coro<std::string> {
+        try {
+            co_await foreign;
+        } catch (const std::runtime_error& e) {
+            co_return e.what();
+        }
+        co_return "no error";
+    };
+    EXPECT_EQ(corio::run(main()), "Task got Future attached to a different loop");
+    EXPECT_FALSE(foreign.done());
+}

@@ -65,6 +65,9 @@ public:
         // It could never wake up (asyncio raises the same RuntimeError).
         if (static_cast<const future_base*>(state_.get()) == current.task)
             throw std::runtime_error("Task cannot await on itself");
+        // Its completion would schedule this task on the other loop's queue.
+        if (state_->loop() != current.loop)
+            throw std::runtime_error("Task got Future attached to a different loop");
         state_->add_completion(this);
         suspended_ = true;
         park(h);
