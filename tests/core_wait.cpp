@@ -2,8 +2,8 @@
 // test_tasks.py for wait, test_waitfor.py for wait_for) are named in a comment.
 #include <gtest/gtest.h>
 
-#include <corio/corio.hpp>
 #include <algorithm>
+#include <corio/corio.hpp>
 #include <list>
 #include <stdexcept>
 #include <string>
@@ -64,10 +64,11 @@ TEST(wait, first_completed) {
     const auto start = loop.time();
     auto a = loop.create_task(nap(10s));
     auto b = loop.create_task(nap(100ms));
-    auto [done, pending] = loop.run_until_complete([&]() -> corio::coro<corio::wait_result<corio::task<void>>> {
-        std::vector<corio::task<void>> ts{b, a};
-        co_return co_await corio::wait(ts, corio::first_completed);
-    }());
+    auto [done, pending] =
+        loop.run_until_complete([&]() -> corio::coro<corio::wait_result<corio::task<void>>> {
+            std::vector<corio::task<void>> ts{b, a};
+            co_return co_await corio::wait(ts, corio::first_completed);
+        }());
     EXPECT_EQ(done, std::vector<corio::task<void>>{b});
     EXPECT_EQ(pending, std::vector<corio::task<void>>{a});
     EXPECT_FALSE(a.done());
@@ -178,7 +179,8 @@ TEST(wait, timeout_returns_the_split) {
         EXPECT_EQ(done, std::vector<corio::task<void>>{a});
         EXPECT_EQ(pending, std::vector<corio::task<void>>{b});
         EXPECT_EQ(corio::get_running_loop().time() - start, 110ms);
-        auto [done2, pending2] = co_await corio::wait(ts, corio::all_completed, 40ms);  // b ends at 150 ms, the timeout too
+        auto [done2, pending2] =
+            co_await corio::wait(ts, corio::all_completed, 40ms);  // b ends at 150 ms, the timeout too
         EXPECT_EQ(done2.size() + pending2.size(), 2u);
         co_await b;
     };
@@ -275,9 +277,9 @@ TEST(as_completed, yields_in_completion_order) {
     auto main = []() -> corio::coro<void> {
         const auto start = corio::get_running_loop().time();
         std::vector<corio::coro<int>> cs;
-        cs.push_back(after(10ms, 2));  // b
-        cs.push_back(after(150ms, 3)); // c
-        cs.push_back(after(10ms, 1));  // a
+        cs.push_back(after(10ms, 2));   // b
+        cs.push_back(after(150ms, 3));  // c
+        cs.push_back(after(10ms, 1));   // a
         std::vector<int> values;
         for (auto& f : corio::as_completed(std::move(cs))) values.push_back(co_await f);
         EXPECT_EQ(values, (std::vector<int>{2, 1, 3}));
@@ -601,3 +603,33 @@ TEST(wait_for, an_exception_from_the_inner_coroutine_disarms_the_deadline) {
 }
 
 }  // namespace
+
+// asyncio's wait() looks at exceptions only for FIRST_EXCEPTION (which
+// retrieves them); after ALL_COMPLETED a failure nobody retrieves is still
+// reported when its task goes away, and one retrieved is not.
+TEST(wait, leaves_failures_to_the_caller_except_in_first_exception_mode) {
+    auto fails = []() -> corio::coro<void> {
+        throw std::runtime_error("boom");
+        co_return;
+    };
+    {
+        corio_test::log_capture logs;
+        corio::run([&]() -> corio::coro<void> {
+            std::vector<corio::task<void>> ts;
+            ts.push_back(corio::create_task(fails()));
+            auto r = co_await corio::wait(std::move(ts), corio::all_completed);
+            EXPECT_EQ(r.done.size(), 1u);
+        }());
+        EXPECT_TRUE(logs.contains("Task exception was never retrieved"));
+    }
+    {
+        corio_test::log_capture logs;
+        corio::run([&]() -> corio::coro<void> {
+            std::vector<corio::task<void>> ts;
+            ts.push_back(corio::create_task(fails()));
+            auto r = co_await corio::wait(std::move(ts), corio::first_exception);
+            EXPECT_EQ(r.done.size(), 1u);
+        }());
+        EXPECT_FALSE(logs.contains("never retrieved"));
+    }
+}

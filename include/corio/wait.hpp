@@ -59,7 +59,10 @@ coro<wait_result<H>> wait_impl(std::vector<H> fs, return_when when, std::optiona
         future<void>* waiter;
         void on_done(future_base& f) override {
             ++*done;
-            if (!f.cancelled() && f.exception()) *failed = true;
+            // Only first_exception looks at the exception (which, as in
+            // asyncio, counts as retrieving it); the other modes leave a
+            // failure for the caller to retrieve or have reported.
+            if (when == return_when::first_exception && !f.cancelled() && f.exception()) *failed = true;
             if (!waiter->done() && wait_satisfied(when, *done, total, *failed)) waiter->set_result();
         }
     };
@@ -68,7 +71,7 @@ coro<wait_result<H>> wait_impl(std::vector<H> fs, return_when when, std::optiona
     for (auto& f : fs) {
         if (!f.done()) continue;
         ++done;
-        if (!f.cancelled() && f.exception()) failed = true;
+        if (when == return_when::first_exception && !f.cancelled() && f.exception()) failed = true;
     }
     if (!wait_satisfied(when, done, fs.size(), failed)) {
         future<void> waiter;
@@ -82,9 +85,10 @@ coro<wait_result<H>> wait_impl(std::vector<H> fs, return_when when, std::optiona
             if (!fs[i].done()) fs[i].state()->add_completion(&watches[i]);
         }
         callback_handle timer;
-        if (timeout) timer = get_running_loop().call_later(*timeout, [waiter] {
-            if (!waiter.done()) waiter.set_result();
-        });
+        if (timeout)
+            timer = get_running_loop().call_later(*timeout, [waiter] {
+                if (!waiter.done()) waiter.set_result();
+            });
         disarm_on_exit disarm_timer{timer};  // also when this wait is cancelled
         co_await waiter;
     }
@@ -138,7 +142,8 @@ coro<T> wait_for_impl(auto aw, clock::duration timeout) {
 }  // namespace detail
 
 template <detail::gatherable_range R>
-auto wait(R&& range, return_when when = all_completed, std::optional<clock::duration> timeout = std::nullopt) {
+auto wait(R&& range, return_when when = all_completed,
+          std::optional<clock::duration> timeout = std::nullopt) {
     using H = detail::handle_of<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
     std::vector<H> handles;
     for (auto&& a : range) {
@@ -159,8 +164,8 @@ auto wait(R&& range, return_when when, std::chrono::duration<Rep, Period> timeou
 
 // Awaits `aw` (coro, task or future) for at most `timeout`; timeout_error after.
 template <class A, class Rep, class Period>
-    requires detail::awaitable_handle<A>
-coro<detail::value_of<A>> wait_for(A&& aw, std::chrono::duration<Rep, Period> timeout) {
+requires detail::awaitable_handle<A> coro<detail::value_of<A>> wait_for(
+    A&& aw, std::chrono::duration<Rep, Period> timeout) {
     using T = detail::value_of<A>;
     return detail::wait_for_impl<T>(std::remove_cvref_t<A>(std::forward<A>(aw)),
                                     std::chrono::duration_cast<clock::duration>(timeout));
