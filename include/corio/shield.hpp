@@ -5,17 +5,18 @@
 // awaiting it) cancels only that future; the inner task keeps running.
 #pragma once
 
+#include <cstdint>
+
 #include "corio/detail/awaitable_traits.hpp"
 
 namespace corio {
 
 template <class A>
-    requires detail::awaitable_handle<A>
-future<detail::value_of<A>> shield(A&& aw) {
+requires detail::awaitable_handle<A> future<detail::value_of<A>> shield(A&& aw) {
     using T = detail::value_of<A>;
     auto inner = detail::ensure_handle(std::forward<A>(aw));
     future<T> outer;
-    inner.add_done_callback([outer](const detail::handle_of<A>& done) {
+    const std::uint64_t mirror = inner.add_done_callback([outer](const detail::handle_of<A>& done) {
         if (outer.done()) {
             if (!done.cancelled()) done.exception();  // retrieved: nobody else may look
             return;
@@ -29,6 +30,12 @@ future<detail::value_of<A>> shield(A&& aw) {
         } else {
             outer.set_result(done.result());
         }
+    });
+    // Once the outer future is done (cancelled), the inner one no longer
+    // reports to it (asyncio 3.12's _outer_done_callback): its failure, if
+    // nobody else retrieves it, is reported as never retrieved.
+    outer.add_done_callback([inner, mirror]() mutable {
+        if (!inner.done()) inner.remove_done_callback(mirror);
     });
     return outer;
 }
