@@ -239,16 +239,23 @@ template <bool ReturnExceptions, class Range>
 auto gather_range(Range&& range) {
     using A = std::ranges::range_value_t<std::remove_cvref_t<Range>>;
     using H = handle_of<A>;
-    std::vector<H> handles;
-    if constexpr (std::ranges::sized_range<Range>) handles.reserve(std::ranges::size(range));
-    for (auto&& a : range) {
-        if constexpr (std::is_rvalue_reference_v<Range&&>)
-            handles.push_back(ensure_handle(std::move(a)));
-        else
-            handles.push_back(ensure_handle(a));
-    }
     using state = vector_gather<ReturnExceptions, H>;
-    return adopt_future<typename state::result_type>(new state(std::move(handles)));
+    // A vector of handles given away is kept as it is: no copy of a million
+    // handles for gather(std::move(tasks)).
+    if constexpr (std::is_same_v<std::remove_cvref_t<Range>, std::vector<H>> &&
+                  std::is_rvalue_reference_v<Range&&>) {
+        return adopt_future<typename state::result_type>(new state(std::move(range)));
+    } else {
+        std::vector<H> handles;
+        if constexpr (std::ranges::sized_range<Range>) handles.reserve(std::ranges::size(range));
+        for (auto&& a : range) {
+            if constexpr (std::is_rvalue_reference_v<Range&&>)
+                handles.push_back(ensure_handle(std::move(a)));
+            else
+                handles.push_back(ensure_handle(a));
+        }
+        return adopt_future<typename state::result_type>(new state(std::move(handles)));
+    }
 }
 
 }  // namespace detail
