@@ -203,6 +203,7 @@ private:
     void run_ready_timed(std::size_t n);
     void run_callback(detail::callback_node* cb);
     void drain_threadsafe();
+    bool await_threadsafe_briefly() noexcept;
     void expire_timers() noexcept;
     void clear_pending() noexcept;
 
@@ -223,6 +224,7 @@ private:
     std::mutex threadsafe_mutex_;
     std::vector<std::function<void()>> threadsafe_queue_;
     std::atomic<bool> threadsafe_pending_{false};
+    bool threadsafe_recent_ = false;  // loop thread only: a batch arrived since the last quiet spell
     std::atomic<bool> threadsafe_closed_{false};
 
     struct extension_slot {

@@ -188,7 +188,27 @@ void event_loop::drain_threadsafe() {
         threadsafe_pending_.store(false, std::memory_order_release);
         batch.swap(threadsafe_queue_);
     }
+    if (!batch.empty()) threadsafe_recent_ = true;
     for (auto& fn : batch) schedule(new detail::function_callback(std::move(fn)));
+}
+
+// A loop that just served another thread is likely to be asked again within
+// microseconds (run_coroutine_threadsafe in a loop, a producer thread): for a
+// moment it watches the cross-thread flag instead of sleeping, which saves
+// the other thread the wake-up of a sleeping loop. One quiet spell ends it.
+bool event_loop::await_threadsafe_briefly() noexcept {
+    constexpr auto spin_for = std::chrono::microseconds(20);
+    const auto until = std::chrono::steady_clock::now() + spin_for;
+    do {
+        for (int i = 0; i < 32; ++i) {
+            if (threadsafe_pending_.load(std::memory_order_relaxed)) return true;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+    } while (std::chrono::steady_clock::now() < until);
+    threadsafe_recent_ = false;
+    return false;
 }
 
 void event_loop::expire_timers() noexcept {
@@ -225,6 +245,9 @@ void event_loop::run_once() {
             // back through call_soon_threadsafe, which wakes the reactor:
             // block rather than spin.
         }
+        const bool may_block = !timeout || *timeout > std::chrono::microseconds(50);
+        if (!busy && may_block && threadsafe_recent_ && !virtual_time_ && await_threadsafe_briefly())
+            timeout = std::chrono::nanoseconds::zero();
         reactor_->poll(timeout);
     }
     drain_threadsafe();
