@@ -202,6 +202,7 @@ private:
     void run_ready(std::size_t n);
     void run_ready_timed(std::size_t n);
     void run_callback(detail::callback_node* cb);
+    void run_entry(detail::ready_entry e);
     void drain_threadsafe();
     bool await_threadsafe_briefly() noexcept;
     void expire_timers() noexcept;

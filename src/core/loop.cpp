@@ -269,18 +269,20 @@ void event_loop::run_once() {
     }
 }
 
+// One ready entry: a task resumed where it parked, or a callback.
+[[gnu::always_inline]] inline void event_loop::run_entry(detail::ready_entry e) {
+    if (e.is_task()) {
+        detail::current.task = e.task();
+        e.task()->resume_point().resume();
+        detail::current.task = nullptr;
+    } else {
+        run_callback(e.callback());
+    }
+}
+
 void event_loop::run_ready(std::size_t n) {
     if (debug_) return run_ready_timed(n);
-    for (; n > 0; --n) {
-        const detail::ready_entry e = ready_.pop();
-        if (e.is_task()) {
-            detail::current.task = e.task();
-            e.task()->resume_point().resume();
-            detail::current.task = nullptr;
-        } else {
-            run_callback(e.callback());
-        }
-    }
+    for (; n > 0; --n) run_entry(ready_.pop());
 }
 
 void event_loop::run_callback(detail::callback_node* cb) {
@@ -297,13 +299,7 @@ void event_loop::run_ready_timed(std::size_t n) {
     for (; n > 0; --n) {
         const detail::ready_entry e = ready_.pop();
         const auto start = steady_now();
-        if (e.is_task()) {
-            detail::current.task = e.task();
-            e.task()->resume_point().resume();
-            detail::current.task = nullptr;
-        } else {
-            run_callback(e.callback());
-        }
+        run_entry(e);
         const auto took = steady_now() - start;
         if (took >= slow_callback_) {
             const char* what = e.is_task() ? "Task step" : "Callback";
