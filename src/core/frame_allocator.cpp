@@ -40,6 +40,7 @@ std::vector<void*>* slabs;
 
 struct thread_pool_state {
     std::size_t slab_bytes_total = 0;
+    bool armed = false;  // setting it registers the destructor below
     ~thread_pool_state() {
         std::lock_guard lock(orphans_mutex);
         for (std::size_t c = 0; c < frame_classes; ++c) {
@@ -90,11 +91,19 @@ void new_slab() {
 
 }  // namespace
 
+// A thread that only frees blocks (made elsewhere) must hand its lists on at
+// exit too, or those blocks are lost to every other thread.
+void arm_frame_hand_off() noexcept {
+    pool_state.armed = true;
+    tls_frames.hands_off_at_exit = true;
+}
+
 void* refill_frames(std::size_t c) {
     frame_cache& cache = tls_frames;
     if (has_orphans[c].load(std::memory_order_relaxed)) {
         std::lock_guard lock(orphans_mutex);
         if (free_block* list = orphans[c]) {
+            arm_frame_hand_off();
             orphans[c] = list->next_list;
             if (!orphans[c]) has_orphans[c].store(false, std::memory_order_relaxed);
             cache.heads[c] = list->next;

@@ -35,14 +35,17 @@ inline constexpr std::size_t frame_classes = 65;
 
 // Trivial, so reaching it costs one TLS access and no guard.
 struct frame_cache {
+    bool hands_off_at_exit;  // this thread's lists go to other threads when it exits
     free_block* heads[frame_classes];
     char* bump;
     char* bump_end;
 };
 extern constinit thread_local frame_cache tls_frames;
 
-// The slow paths: a new slab (or a list left by an exited thread).
+// The slow paths: a new slab (or a list left by an exited thread), and the
+// first free on a thread (which arms the thread-exit hand-off).
 void* refill_frames(std::size_t size_class);
+void arm_frame_hand_off() noexcept;
 
 inline void* allocate_frame(std::size_t size) {
     if constexpr (!CORIO_POOL_FRAMES) return ::operator new(size);
@@ -70,6 +73,8 @@ inline void deallocate_frame(void* p, std::size_t size) noexcept {
     if (c >= frame_classes) [[unlikely]]
         return ::operator delete(p);
     frame_cache& cache = tls_frames;
+    if (!cache.hands_off_at_exit) [[unlikely]]
+        arm_frame_hand_off();
     auto* b = static_cast<free_block*>(p);
     b->next = cache.heads[c];
     cache.heads[c] = b;
