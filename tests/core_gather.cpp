@@ -449,4 +449,44 @@ TEST(gather, awaited_by_two_tasks) {
     corio::run(main(), virtual_time);
 }
 
+// A gather watches a child without a node of its own until the child gets a
+// second waiter; then its watch becomes a node, first in line. Everyone still
+// hears the child, in registration order.
+TEST(gather, child_with_other_waiters_reports_to_all_in_registration_order) {
+    auto main = []() -> corio::coro<void> {
+        auto t = corio::create_task(after(1ms, 3));
+        std::vector<int> order;
+        auto g1 = corio::gather(t);
+        g1.add_done_callback([&] { order.push_back(1); });
+        t.add_done_callback([&] { order.push_back(2); });
+        auto g2 = corio::gather(t, t);
+        g2.add_done_callback([&] { order.push_back(3); });
+        auto waiter =
+            corio::create_task([](corio::task<int> c) -> corio::coro<int> { co_return co_await c; }(t));
+        auto [a] = co_await g1;
+        auto [b, c] = co_await g2;
+        EXPECT_EQ(a + b + c + co_await waiter, 12);
+        co_await corio::sleep(0s);
+        EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+    };
+    corio::run(main(), virtual_time);
+}
+
+// A gather that failed early and was dropped must not hear from the children
+// that outlive it (AddressSanitizer checks the memory side).
+TEST(gather, dropped_gather_is_forgotten_by_its_pending_children) {
+    auto main = []() -> corio::coro<void> {
+        auto slow = corio::create_task(after(5ms, 1));
+        std::vector<corio::task<int>> more{corio::create_task(after(6ms, 2))};
+        {
+            auto g = corio::gather(fail_after(1ms), slow);
+            EXPECT_THROW(co_await g, std::runtime_error);
+            auto h = corio::gather(more);  // a range gather, dropped unawaited
+        }
+        EXPECT_EQ(co_await slow, 1);
+        EXPECT_EQ(co_await more[0], 2);
+    };
+    corio::run(main(), virtual_time);
+}
+
 }  // namespace

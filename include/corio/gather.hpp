@@ -31,17 +31,22 @@ inline constexpr return_exceptions_t return_exceptions{};
 
 namespace detail {
 
-// The counting and failure logic shared by the tuple and vector forms.
+// The counting and failure logic shared by the tuple and vector forms. The
+// gather watches its children as a fan_in: no node per child, so gathering a
+// million tasks allocates nothing per task.
 template <class R>
-class gather_state : public future_state<R> {
+class gather_state : public future_state<R>, public fan_in {
 public:
     using result_type = R;
 
     gather_state(scheduler* loop, std::size_t n, bool return_exceptions)
-        : future_state<R>(loop),
-          nodes_(new child_node[n]),
-          total_(n),
-          return_exceptions_(return_exceptions) {}
+        : future_state<R>(loop), total_(n), return_exceptions_(return_exceptions) {}
+    ~gather_state() {
+        while (spilled_node* n = spilled_) {
+            spilled_ = n->next;
+            delete n;
+        }
+    }
 
     bool cancel(std::string message = {}) override {
         if (this->done()) return false;
@@ -53,31 +58,37 @@ public:
     const char* kind() const noexcept override { return "gather"; }
 
 protected:
-    // Call once the children are stored; for_each(fn) calls fn(child) for
-    // each child in order. Children already done count at once; the others
-    // report through their completion list.
-    template <class ForEach>
-    void watch_children(ForEach&& for_each) {
-        std::size_t i = 0;
+    // Call once the children are stored. Children already done count at
+    // once; the others report through their completion list.
+    void watch_children() {
         std::size_t done_now = 0;
-        for_each([&](future_base& c) {
-            nodes_[i].owner = this;
-            if (c.done())
-                ++done_now;
-            else
-                c.add_completion(&nodes_[i]);
-            ++i;
-        });
+        try {
+            for_each_child([&](future_base& c) {
+                if (c.done())
+                    ++done_now;
+                else
+                    c.add_fan_in(this);
+            });
+        } catch (...) {
+            unwatch_children();
+            throw;
+        }
         if (total_ == 0) this->set_result(collect());
         if (done_now == 0) return;
         // Nothing runs inline, so a child done now was done before.
-        i = 0;
-        for_each([&](future_base& c) {
-            if (!nodes_[i++].linked()) child_done(c);
+        for_each_child([&](future_base& c) {
+            if (c.done()) child_done(c);
         });
+    }
+    // For the destructor of the derived class: a child that outlives this
+    // gather must not report to it.
+    void unwatch_children() noexcept {
+        for_each_child([this](future_base& c) { c.remove_fan_in(this); });
     }
 
     virtual R collect() = 0;
+    // Calls visit(child, context) for each child still held, in order.
+    virtual void visit_children(void (*visit)(future_base&, void*), void* context) = 0;
 
     template <class T, class S>
     static auto take(S* s) {
@@ -97,12 +108,22 @@ protected:
     }
 
 private:
-    struct child_node final : completion_node {
-        gather_state* owner = nullptr;
+    // Stands for this gather in a child that has other waiters too.
+    struct spilled_node final : completion_node {
+        spilled_node(gather_state* g, spilled_node* n) noexcept : owner(g), next(n) {}
+        gather_state* owner;
+        spilled_node* next;
         void on_done(future_base& f) override { owner->child_done(f); }
     };
+    completion_node* spill(future_base&) override { return spilled_ = new spilled_node(this, spilled_); }
 
-    void child_done(future_base& c) {
+    template <class F>
+    void for_each_child(F&& fn) {
+        visit_children([](future_base& c, void* f) { (*static_cast<std::remove_reference_t<F>*>(f))(c); },
+                       std::addressof(fn));
+    }
+
+    void child_done(future_base& c) override {
         ++finished_;
         if (this->done()) {
             if (!c.cancelled()) c.exception();  // mark retrieved, as asyncio does
@@ -144,14 +165,14 @@ private:
         for_each_pending_child([](future_base& c) { c.mark_retrieved(); });
     }
 
-    // The children still pending are exactly those whose node is linked.
     template <class F>
     void for_each_pending_child(F&& fn) {
-        for (std::size_t i = 0; i < total_; ++i)
-            if (future_base* c = nodes_[i].watched()) fn(*c);
+        for_each_child([&](future_base& c) {
+            if (!c.done()) fn(c);
+        });
     }
 
-    std::unique_ptr<child_node[]> nodes_;
+    spilled_node* spilled_ = nullptr;
     std::size_t total_;
     std::size_t finished_ = 0;
     bool return_exceptions_;
@@ -170,11 +191,14 @@ public:
     explicit tuple_gather(H... children)
         : gather_state<result_type>(&running_scheduler(), sizeof...(H), ReturnExceptions),
           children_(std::move(children)...) {
-        this->watch_children(
-            [this](auto&& fn) { std::apply([&](auto&... c) { (fn(*c.state()), ...); }, children_); });
+        this->watch_children();
     }
+    ~tuple_gather() { this->unwatch_children(); }
 
 private:
+    void visit_children(void (*visit)(future_base&, void*), void* context) override {
+        std::apply([&](auto&... c) { (visit(*c.state(), context), ...); }, children_);
+    }
     result_type collect() override {
         return std::apply(
             [](auto&... c) {
@@ -199,12 +223,15 @@ public:
     explicit vector_gather(std::vector<H> children)
         : gather_state<result_type>(&running_scheduler(), children.size(), ReturnExceptions),
           children_(std::move(children)) {
-        this->watch_children([this](auto&& fn) {
-            for (auto& c : children_) fn(*c.state());
-        });
+        this->watch_children();
     }
+    ~vector_gather() { this->unwatch_children(); }
 
 private:
+    void visit_children(void (*visit)(future_base&, void*), void* context) override {
+        for (auto& c : children_)
+            if (c.state()) visit(*c.state(), context);  // collect() empties them
+    }
     result_type collect() override {
         result_type out;
         out.reserve(children_.size());

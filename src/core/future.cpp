@@ -42,6 +42,10 @@ thread_local std::uint64_t next_callback_id = 1;
 }  // namespace
 
 void future_base::drop_completions() noexcept {
+    if (lone_fan_in()) {
+        head_ = nullptr;
+        return;
+    }
     // Pending callbacks never ran: free them (waiters belong to their frames).
     while (head_) {
         completion_node* n = head_;
@@ -128,7 +132,23 @@ void future_base::ensure_pending(const char* what) const {
         throw invalid_state_error(std::string(what) + ": the " + kind() + " is already done");
 }
 
-void future_base::add_completion(completion_node* node) noexcept {
+void future_base::spill_fan_in() {
+    fan_in* g = lone_fan_in();
+    completion_node* node = g->spill(*this);
+    head_ = nullptr;
+    add_completion(node);
+}
+
+void future_base::add_fan_in(fan_in* g) {
+    if (!head_)
+        head_ = fan_in_tag(g);
+    else
+        add_completion(g->spill(*this));
+}
+
+void future_base::add_completion(completion_node* node) {
+    if (lone_fan_in()) [[unlikely]]
+        spill_fan_in();  // keeps the fan-in first: completions run in registration order
     node->owner_ = this;
     node->next_ = nullptr;
     if (head_) {
@@ -152,6 +172,7 @@ std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> f
 }
 
 bool future_base::remove_done_callback(std::uint64_t id) noexcept {
+    if (lone_fan_in()) return false;
     for (completion_node* n = head_; n; n = n->next_) {
         auto* cb = dynamic_cast<done_callback*>(n);
         if (cb && cb->id() == id) {
@@ -165,6 +186,10 @@ bool future_base::remove_done_callback(std::uint64_t id) noexcept {
 
 void future_base::run_completions() noexcept {
     add_ref();  // a node may drop the last outside reference
+    if (fan_in* g = lone_fan_in()) {
+        head_ = nullptr;
+        g->child_done(*this);
+    }
     while (completion_node* n = head_) {
         n->unlink();
         n->on_done(*this);

@@ -44,6 +44,20 @@ private:
     future_base* owner_ = nullptr;
 };
 
+// Something that waits for many futures at once (gather) without a node per
+// future: a future's first such waiter is kept in the list head itself,
+// tagged. Only a second waiter on the same future turns the head back into a
+// list, and then the fan-in provides a node to stand for it.
+class fan_in {
+public:
+    virtual void child_done(future_base& f) = 0;
+    // A node (owned by the fan-in) that calls child_done(f).
+    virtual completion_node* spill(future_base& f) = 0;
+
+protected:
+    ~fan_in() = default;
+};
+
 enum class future_status : std::uint8_t { pending, cancelled, finished };
 
 class future_base : public pooled {
@@ -89,7 +103,13 @@ public:
     }
     const std::string& cancel_message() const noexcept;
 
-    void add_completion(completion_node* node) noexcept;
+    void add_completion(completion_node* node);
+    // Watches this future on behalf of g: g->child_done(*this) on completion.
+    void add_fan_in(fan_in* g);
+    // Forgets g's watch (g is going away while this future is pending).
+    void remove_fan_in(fan_in* g) noexcept {
+        if (head_ == fan_in_tag(g)) head_ = nullptr;
+    }
     std::uint64_t add_done_callback(std::function<void(future_base&)> fn);
     bool remove_done_callback(std::uint64_t id) noexcept;
 
@@ -135,8 +155,19 @@ private:
     friend class completion_node;
     void run_completions() noexcept;
     // Singly linked forward, with head_->prev_ pointing at the tail: FIFO
-    // appends and O(1) removal from one pointer.
+    // appends and O(1) removal from one pointer. Or, tagged in its low bit, a
+    // lone fan_in (see there).
     completion_node* head_ = nullptr;
+
+    static completion_node* fan_in_tag(fan_in* g) noexcept {
+        return reinterpret_cast<completion_node*>(reinterpret_cast<std::uintptr_t>(g) | 1);
+    }
+    fan_in* lone_fan_in() const noexcept {
+        const auto bits = reinterpret_cast<std::uintptr_t>(head_);
+        return bits & 1 ? reinterpret_cast<fan_in*>(bits & ~std::uintptr_t(1)) : nullptr;
+    }
+    // Turns a lone fan_in back into a node of the list.
+    void spill_fan_in();
 };
 
 inline void completion_node::unlink() noexcept {
