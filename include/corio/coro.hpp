@@ -32,19 +32,6 @@ class promise_base : public pooled {
 public:
     explicit promise_base(source_location where) noexcept : where_(where) {}
 
-    // Runs inside the coroutine's implicit try block, so the throw for a task
-    // cancelled before it started lands in unhandled_exception(). Empty, so
-    // it takes no room in the frame: the task's first step is the only one
-    // that can find a cancellation here.
-    struct initial_awaiter {
-        bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<>) const noexcept {}
-        [[gnu::always_inline]] void await_resume() const {
-            if (task_base* t = current.task; t && t->take_first_step() && t->take_cancel_request())
-                throw_cancelled(t);
-        }
-    };
-
     struct final_awaiter {
         bool await_ready() const noexcept { return false; }
         template <class P>
@@ -61,7 +48,9 @@ public:
         void await_resume() const noexcept {}
     };
 
-    initial_awaiter initial_suspend() noexcept { return {}; }
+    // Lazy. A task cancelled before its first step never enters its
+    // coroutine (task_base::cancel_before_start), so starting checks nothing.
+    std::suspend_always initial_suspend() noexcept { return {}; }
     final_awaiter final_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept { error_ = std::current_exception(); }
 

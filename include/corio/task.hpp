@@ -29,8 +29,7 @@ class task_state final : public future_state<T, task_base> {
 public:
     using handle_type = std::coroutine_handle<coro_promise<T>>;
 
-    task_state(scheduler* loop, handle_type h)
-        : future_state<T, task_base>(loop, h), h_(h) {
+    task_state(scheduler* loop, handle_type h) : future_state<T, task_base>(loop, h), h_(h) {
         h_.promise().set_owner(this);
         this->start();
     }
@@ -56,6 +55,12 @@ public:
     }
 
     source_location where() const noexcept override { return h_ ? h_.promise().where() : source_location{}; }
+
+    void cancel_before_start() noexcept override {
+        this->take_cancel_request();
+        std::exchange(h_, {}).destroy();
+        this->finish_task(future_status::cancelled);
+    }
 
     void destroy_frame() noexcept override {
         if (h_) std::exchange(h_, {}).destroy();
@@ -102,6 +107,7 @@ public:
 
     task() = default;
     explicit task(state_type* s) noexcept : s_(s) {}
+    task(state_type* s, detail::adopt_ref_t) noexcept : s_(s, true) {}
 
     bool valid() const noexcept { return static_cast<bool>(s_); }
     bool done() const noexcept { return s_->done(); }
@@ -149,10 +155,9 @@ std::function<void(future_base&)> adapt_done_callback(F fn) {
 template <class T>
 task<T> spawn(scheduler& loop, coro<T>& c) {
     if (!c.valid()) throw invalid_state_error("create_task: coroutine already awaited");
-    auto* s = new task_state<T>(&loop, c.release());
-    task<T> t(s);
-    s->release();  // the loop's list holds its own reference
-    return t;
+    // Born with one reference, which becomes the handle's; the loop's list
+    // takes its own.
+    return task<T>(new task_state<T>(&loop, c.release()), adopt_ref);
 }
 }  // namespace detail
 

@@ -184,8 +184,7 @@ bool future_base::remove_done_callback(std::uint64_t id) noexcept {
     return false;
 }
 
-void future_base::run_completions() noexcept {
-    add_ref();  // a node may drop the last outside reference
+void future_base::run_completion_list() noexcept {
     if (fan_in* g = lone_fan_in()) {
         head_ = nullptr;
         g->child_done(*this);
@@ -194,7 +193,6 @@ void future_base::run_completions() noexcept {
         n->unlink();
         n->on_done(*this);
     }
-    release();
 }
 
 }  // namespace corio::detail

@@ -272,8 +272,12 @@ void event_loop::run_once() {
 // One ready entry: a task resumed where it parked, or a callback.
 [[gnu::always_inline]] inline void event_loop::run_entry(detail::ready_entry e) {
     if (e.is_task()) {
-        detail::current.task = e.task();
-        e.task()->resume_point().resume();
+        detail::task_base* t = e.task();
+        detail::current.task = t;
+        if (t->cancelled_before_start()) [[unlikely]]
+            t->cancel_before_start();
+        else
+            t->resume_point().resume();
         detail::current.task = nullptr;
     } else {
         run_callback(e.callback());
@@ -400,11 +404,10 @@ void event_loop::close() {
     // them to the garbage collector with "Task was destroyed but it is pending!").
     while (live_tasks_) {
         detail::task_base* t = live_tasks_;
-        t->add_ref();
         log("Task was destroyed but it is pending! (task " + t->name() + ")");
         unlink_task(t);
         t->abandon();
-        t->release();
+        t->release();  // the list's reference
     }
     clear_pending();
     fd_callbacks_->readers.clear();

@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -21,7 +22,6 @@ void scheduler::unlink_task(task_base* t) noexcept {
     (t->prev_live ? t->prev_live->next_live : live_tasks_) = t->next_live;
     if (t->next_live) t->next_live->prev_live = t->prev_live;
     t->prev_live = t->next_live = nullptr;
-    t->release();
 }
 
 task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
@@ -35,7 +35,7 @@ bool task_base::cancel(std::string message) {
         retrieved_ = true;  // asyncio: cancelling a failed future silences "exception was never retrieved"
         return false;
     }
-    ++cancel_requests_;
+    if (cancel_requests_ < UINT16_MAX) ++cancel_requests_;
     set_cancel_message(std::move(message));
     if (hook_ && hook_->request_cancel(cancel_message())) return true;
     must_cancel_ = true;
@@ -72,10 +72,9 @@ future_status task_base::classify_failure(std::exception_ptr e) noexcept {
 
 void task_base::finish_task(future_status s) noexcept {
     hook_ = nullptr;
-    add_ref();
     loop_->unlink_task(this);
-    finish(s);
-    release();
+    finish_held(s);
+    release();  // the live list's reference, which kept this task alive through its completions
 }
 
 void parked_awaiter::throw_outside_task() {

@@ -128,6 +128,11 @@ protected:
         status_ = s;
         if (head_) run_completions();
     }
+    // The same, for a caller that holds a reference throughout.
+    void finish_held(future_status s) noexcept {
+        status_ = s;
+        if (head_) run_completion_list();
+    }
     void set_cancel_message(std::string message);
 
     // What few futures need lives out of line, so that a task stays small
@@ -146,14 +151,20 @@ protected:
     std::unique_ptr<extras> extras_;
     std::uint32_t refs_ = 1;
     future_status status_ = future_status::pending;
-    bool retrieved_ = false;
+    bool retrieved_ : 1 = false;
     // Tasks only (task_base), kept here to fill the padding.
-    bool must_cancel_ = false;
-    bool first_step_ = true;
+    bool must_cancel_ : 1 = false;
+    bool first_step_ : 1 = true;
+    std::uint16_t cancel_requests_ = 0;  // saturates
 
 private:
     friend class completion_node;
-    void run_completions() noexcept;
+    void run_completions() noexcept {
+        add_ref();  // a node may drop the last outside reference
+        run_completion_list();
+        release();
+    }
+    void run_completion_list() noexcept;
     // Singly linked forward, with head_->prev_ pointing at the tail: FIFO
     // appends and O(1) removal from one pointer. Or, tagged in its low bit, a
     // lone fan_in (see there).
@@ -208,6 +219,11 @@ public:
 protected:
     [[no_unique_address]] result_slot<T> slot_;
 };
+
+struct adopt_ref_t {
+    explicit adopt_ref_t() = default;
+};
+inline constexpr adopt_ref_t adopt_ref{};
 
 // Intrusive strong reference to a future state.
 template <class S>

@@ -3,6 +3,7 @@
 // gather's tuples and vectors).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -30,6 +31,24 @@ struct result_slot {
         else
             return std::move(*value);
     }
+};
+
+// Plain data needs no "engaged" flag: whoever reads the slot knows it was
+// set (the future is finished, the coroutine has returned). Eight bytes less
+// in every such future, task and coroutine frame.
+template <class T>
+requires std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>
+struct result_slot<T> {
+    union {
+        T value;
+    };
+    result_slot() noexcept {}
+    template <class U>
+    void set(U&& v) {
+        std::construct_at(&value, std::forward<U>(v));
+    }
+    T& get() noexcept { return value; }
+    T take() noexcept { return value; }
 };
 
 template <class T>

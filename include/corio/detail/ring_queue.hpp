@@ -28,7 +28,7 @@ public:
 private:
     void grow() {
         const std::size_t capacity = capacity_ ? capacity_ * 2 : 256;
-        auto buffer = std::make_unique<T[]>(capacity);
+        auto buffer = std::make_unique_for_overwrite<T[]>(capacity);  // no zeroing of a million slots
         for (std::size_t i = 0, n = size(); i < n; ++i)
             buffer[i] = std::move(buffer_[(head_ + i) & (capacity_ - 1)]);
         tail_ = size();

@@ -54,7 +54,7 @@ public:
     }
 
 private:
-    std::uintptr_t bits_ = 0;
+    std::uintptr_t bits_;  // left uninitialized: the ready queue's free slots are never read
 };
 
 // What is running on this thread right now.
@@ -86,7 +86,7 @@ public:
     event_loop& loop() noexcept;
 
     // The unfinished tasks, for all_tasks() and for run()'s final cleanup.
-    // The list holds one reference to each task.
+    // The list holds one reference to each task; unlink_task hands it to the caller.
     void link_task(task_base* t) noexcept;
     void unlink_task(task_base* t) noexcept;
     task_base* first_task() const noexcept { return live_tasks_; }

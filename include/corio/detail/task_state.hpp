@@ -55,6 +55,7 @@ public:
 
     // Called by leaf awaiters.
     void park(std::coroutine_handle<> h, cancel_hook* hook) {
+        first_step_ = false;
         resume_at_ = h;
         hook_ = hook;
         if (must_cancel_ && hook->request_cancel(cancel_message())) must_cancel_ = false;
@@ -70,12 +71,13 @@ public:
         return c;
     }
     bool cancel_pending() const noexcept { return must_cancel_; }
-    // True once, when the root coroutine starts.
-    bool take_first_step() noexcept {
-        const bool first = first_step_;
-        first_step_ = false;
-        return first;
-    }
+    // Cancelled before it ever ran: the loop calls cancel_before_start()
+    // instead of resuming it.
+    bool cancelled_before_start() const noexcept { return must_cancel_ && first_step_; }
+    // asyncio throws CancelledError into a coroutine that has not started,
+    // which ends it before any of its code runs (no try block is entered
+    // yet): the task ends cancelled and its coroutine is freed unrun.
+    virtual void cancel_before_start() noexcept = 0;
     // Where the loop resumes this task when it is scheduled.
     std::coroutine_handle<> resume_point() const noexcept { return resume_at_; }
 
@@ -113,7 +115,6 @@ private:
     cancel_hook* hook_ = nullptr;
     std::uint64_t id_;
     std::uint64_t parent_id_;
-    std::uint32_t cancel_requests_ = 0;
 };
 
 inline void scheduler::link_task(task_base* t) noexcept {
