@@ -115,6 +115,27 @@ TEST(loop, call_soon_runs_in_fifo_order) {
     for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
 }
 
+// From 2 MiB (262,144 entries) the ready queue lives in mapped memory. The
+// second batch wraps around the ring and then outgrows it while its head is
+// far from slot 0: the copy must keep the order.
+TEST(loop, a_large_ready_queue_keeps_fifo_order_while_it_wraps_and_grows) {
+    constexpr int first = 200'000, total = 500'000;
+    corio::event_loop loop;
+    std::vector<int> order;
+    order.reserve(total);
+    for (int i = 0; i < first; ++i) loop.call_soon([&order, i] { order.push_back(i); });
+    loop.call_soon([&] {
+        for (int i = first; i < total; ++i) loop.call_soon([&order, i] { order.push_back(i); });
+    });
+    auto wait = [](int n) -> corio::coro<void> {
+        for (int i = 0; i < n; ++i) co_await corio::sleep(std::chrono::seconds(0));
+    };
+    loop.run_until_complete(wait(3));
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(total));
+    for (int i = 0; i < total; ++i)
+        if (order[i] != i) FAIL() << "order[" << i << "] = " << order[i];
+}
+
 TEST(loop, callbacks_scheduled_by_callbacks_run_in_the_next_iteration) {
     corio::event_loop loop;
     std::vector<std::string> order;
@@ -310,7 +331,8 @@ TEST(loop, debug_flag_option_setter_and_environment) {
         EXPECT_FALSE(loop.get_debug());
     }
     ::unsetenv("CORIO_DEBUG");
-    EXPECT_FALSE(corio::run([]() -> corio::coro<bool> { co_return corio::get_running_loop().get_debug(); }()));
+    EXPECT_FALSE(
+        corio::run([]() -> corio::coro<bool> { co_return corio::get_running_loop().get_debug(); }()));
     EXPECT_TRUE(corio::run([]() -> corio::coro<bool> { co_return corio::get_running_loop().get_debug(); }(),
                            {.debug = true}));
 }

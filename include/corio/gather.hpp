@@ -124,7 +124,11 @@ private:
     }
 
     void child_done(future_base& c) override {
-        ++finished_;
+        // The common case: a child succeeded and others are still running.
+        if (++finished_ < total_ && c.status() == future_status::finished && !c.has_exception()) return;
+        child_done_slow(c);
+    }
+    void child_done_slow(future_base& c) {
         if (this->done()) {
             if (!c.cancelled()) c.exception();  // mark retrieved, as asyncio does
             return;

@@ -70,7 +70,6 @@ private:
     handle_type h_;
 };
 
-scheduler& running_scheduler();
 template <class F, class Arg>
 std::function<void(future_base&)> adapt_done_callback(F fn);
 

@@ -21,13 +21,13 @@ namespace {
 // pool keeps the peak number of live frames, like any general-purpose
 // allocator's arena.
 //
-// A thread starts with 64 KiB slabs. Once it holds 32 MiB of frames it is
-// running a bulk workload (a million tasks), and its slabs become 2 MiB
+// A thread starts with 64 KiB slabs. Once it holds 4 MiB of frames (some
+// 30,000 tasks) it is running a bulk workload, and its slabs become 2 MiB
 // chunks backed by transparent huge pages: one page fault instead of 512.
 // Memory-light programs never see a huge page.
 constexpr std::size_t small_slab = 64 * 1024;
 constexpr std::size_t huge_slab = 2 * 1024 * 1024;
-constexpr std::size_t huge_after = 32 * 1024 * 1024;
+constexpr std::size_t huge_after = 4 * 1024 * 1024;
 
 // Free lists left by threads that exited (each list chained through
 // next_list), adopted whole by threads that run dry.
@@ -55,17 +55,19 @@ struct thread_pool_state {
 };
 thread_local thread_pool_state pool_state;
 
-void* huge_chunk() {
-    // Over-map, then trim to a 2 MiB-aligned chunk the kernel can back with one huge page.
-    const std::size_t span = 2 * huge_slab;
+// `bytes` (a multiple of 2 MiB) on a 2 MiB boundary, so that the kernel can
+// back it with huge pages; null if the mapping fails.
+void* huge_chunk(std::size_t bytes = huge_slab) {
+    // Over-map, then trim to the aligned part.
+    const std::size_t span = bytes + huge_slab;
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) return nullptr;
     const auto start = reinterpret_cast<std::uintptr_t>(raw);
     const std::uintptr_t aligned = (start + huge_slab - 1) & ~(huge_slab - 1);
     if (aligned > start) ::munmap(raw, aligned - start);
-    if (const std::uintptr_t end = aligned + huge_slab; end < start + span)
+    if (const std::uintptr_t end = aligned + bytes; end < start + span)
         ::munmap(reinterpret_cast<void*>(end), start + span - end);
-    ::madvise(reinterpret_cast<void*>(aligned), huge_slab, MADV_HUGEPAGE);
+    ::madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
     return reinterpret_cast<void*>(aligned);
 }
 
@@ -90,6 +92,25 @@ void new_slab() {
 }
 
 }  // namespace
+
+// Whole multiples of 2 MiB are mapped (aligned, huge pages advised); the rest is malloc's.
+static bool is_mapped_buffer(std::size_t bytes) noexcept {
+    return bytes >= huge_slab && bytes % huge_slab == 0;
+}
+
+void* allocate_buffer(std::size_t bytes) {
+    void* p = is_mapped_buffer(bytes) ? huge_chunk(bytes) : std::malloc(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+
+void free_buffer(void* p, std::size_t bytes) noexcept {
+    if (!p) return;
+    if (is_mapped_buffer(bytes))
+        ::munmap(p, bytes);
+    else
+        std::free(p);
+}
 
 // A thread that only frees blocks (made elsewhere) must hand its lists on at
 // exit too, or those blocks are lost to every other thread.

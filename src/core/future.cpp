@@ -58,12 +58,12 @@ void future_base::drop_completions() noexcept {
 // ~future_base runs, the object is no longer a task (kind() says "future"
 // and the task's name is out of reach).
 void future_base::report_unretrieved() noexcept {
-    if (status_ != future_status::finished || !error_ || retrieved_) return;
+    if (status_ != future_status::finished || !failed_ || retrieved_) return;
     retrieved_ = true;
     try {
         std::string what = "(non-standard exception)";
         try {
-            std::rethrow_exception(error_);
+            std::rethrow_exception(stored_exception());
         } catch (const std::exception& e) {
             what = std::string(e.what());
         } catch (...) {
@@ -73,7 +73,7 @@ void future_base::report_unretrieved() noexcept {
         if (auto* t = dynamic_cast<task_base*>(this)) msg += " (task " + t->name() + ")";
         // The handler gets the exception itself (the default one appends its what()).
         if (current.loop == loop_) {
-            loop_->loop().call_exception_handler({msg, error_, {}});
+            loop_->loop().call_exception_handler({msg, stored_exception(), {}});
         } else {
             corio::log(msg + ": " + what);
         }
@@ -94,7 +94,7 @@ bool future_base::cancel(std::string message) {
 void future_base::set_exception(std::exception_ptr e) {
     ensure_pending("set_exception");
     if (!e) throw std::invalid_argument("set_exception: null exception_ptr");
-    error_ = std::move(e);
+    store_exception(std::move(e));
     finish(future_status::finished);
 }
 
@@ -103,7 +103,7 @@ std::exception_ptr future_base::exception() {
         throw invalid_state_error("exception is not set: the future is pending");
     if (status_ == future_status::cancelled) throw cancelled_error(cancel_message());
     retrieved_ = true;
-    return error_;
+    return failed_ ? stored_exception() : nullptr;
 }
 
 void future_base::check_result_slow() {
@@ -111,7 +111,7 @@ void future_base::check_result_slow() {
         throw invalid_state_error("result is not set: the future is pending");
     if (status_ == future_status::cancelled) throw cancelled_error(cancel_message());
     retrieved_ = true;
-    if (error_) std::rethrow_exception(error_);
+    if (failed_) std::rethrow_exception(stored_exception());
 }
 
 const std::string& future_base::cancel_message() const noexcept {

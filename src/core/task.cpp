@@ -11,10 +11,7 @@
 namespace corio {
 namespace detail {
 
-scheduler& running_scheduler() {
-    if (!current.loop) throw std::runtime_error("no running event loop");
-    return *current.loop;
-}
+void throw_no_running_loop() { throw std::runtime_error("no running event loop"); }
 
 event_loop& scheduler::loop() noexcept { return static_cast<event_loop&>(*this); }
 
@@ -23,12 +20,6 @@ void scheduler::unlink_task(task_base* t) noexcept {
     if (t->next_live) t->next_live->prev_live = t->prev_live;
     t->prev_live = t->next_live = nullptr;
 }
-
-task_base::task_base(scheduler* loop, std::coroutine_handle<> root)
-    : future_base(loop),
-      resume_at_(root),
-      id_(loop->next_task_id()),
-      parent_id_(current.task ? current.task->id_ : 0) {}
 
 bool task_base::cancel(std::string message) {
     if (done()) {
@@ -65,7 +56,7 @@ future_status task_base::classify_failure(std::exception_ptr e) noexcept {
         }
         return future_status::cancelled;
     } catch (...) {
-        error_ = std::move(e);
+        store_exception(std::move(e));  // noexcept: only out of memory could throw here
         return future_status::finished;
     }
 }

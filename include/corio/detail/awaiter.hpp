@@ -9,8 +9,6 @@
 
 namespace corio::detail {
 
-scheduler& running_scheduler();  // throws std::runtime_error without a running loop
-
 // Remembers who to wake and implements the cancellation check. Derived
 // awaiters call park() in await_suspend, wake() when their event happens,
 // and resume_or_throw() first thing in await_resume.

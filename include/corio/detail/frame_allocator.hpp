@@ -47,7 +47,7 @@ extern constinit thread_local frame_cache tls_frames;
 void* refill_frames(std::size_t size_class);
 void arm_frame_hand_off() noexcept;
 
-inline void* allocate_frame(std::size_t size) {
+[[gnu::always_inline]] inline void* allocate_frame(std::size_t size) {
     if constexpr (!CORIO_POOL_FRAMES) return ::operator new(size);
     const std::size_t c = (size + frame_granule - 1) / frame_granule;
     if (c >= frame_classes) [[unlikely]]
@@ -66,7 +66,7 @@ inline void* allocate_frame(std::size_t size) {
     return refill_frames(c);
 }
 
-inline void deallocate_frame(void* p, std::size_t size) noexcept {
+[[gnu::always_inline]] inline void deallocate_frame(void* p, std::size_t size) noexcept {
     if (!p) return;
     if constexpr (!CORIO_POOL_FRAMES) return ::operator delete(p);
     const std::size_t c = (size + frame_granule - 1) / frame_granule;

@@ -67,7 +67,7 @@ public:
     future_base& operator=(const future_base&) = delete;
     virtual ~future_base() {
         if (head_) drop_completions();
-        if (error_ && !retrieved_) report_unretrieved();
+        if (failed_ && !retrieved_) report_unretrieved();
     }
 
     void add_ref() noexcept { ++refs_; }
@@ -90,12 +90,12 @@ public:
     // that already failed): never report it as "never retrieved".
     void mark_retrieved() noexcept { retrieved_ = true; }
     // Finished with an exception (not yet marked as retrieved by this call).
-    bool has_exception() const noexcept { return error_ != nullptr; }
+    bool has_exception() const noexcept { return failed_; }
     // The exception, or null; throws cancelled_error / invalid_state_error as asyncio does.
     std::exception_ptr exception();
     // Throws what result() must throw before producing the value.
     void check_result() {
-        if (status_ == future_status::finished && !error_) {
+        if (status_ == future_status::finished && !failed_) {
             retrieved_ = true;
             return;
         }
@@ -131,26 +131,40 @@ protected:
     // The same, for a caller that holds a reference throughout.
     void finish_held(future_status s) noexcept {
         status_ = s;
-        if (head_) run_completion_list();
+        if (!head_) return;
+        if (fan_in* g = lone_fan_in()) {  // a task in a gather, typically
+            head_ = nullptr;
+            g->child_done(*this);
+        } else {
+            run_completion_list();
+        }
     }
     void set_cancel_message(std::string message);
 
     // What few futures need lives out of line, so that a task stays small
-    // (a million of them must fit in cache as well as they can).
+    // (a million of them must fit in cache as well as they can). A failure
+    // is rare and costly anyway (the exception was allocated and thrown).
     struct extras {
+        std::exception_ptr error;  // set with failed_
         std::string cancel_message;
         std::optional<std::string> task_name;  // tasks only; default "Task-<id>"
     };
+    // Finishes with exception e (status and completions are the caller's).
+    void store_exception(std::exception_ptr e) {
+        ensure_extras().error = std::move(e);
+        failed_ = true;
+    }
+    const std::exception_ptr& stored_exception() const noexcept { return extras_->error; }
     extras& ensure_extras() {
         if (!extras_) extras_ = std::make_unique<extras>();
         return *extras_;
     }
 
     scheduler* loop_;
-    std::exception_ptr error_;
     std::unique_ptr<extras> extras_;
     std::uint32_t refs_ = 1;
     future_status status_ = future_status::pending;
+    bool failed_ : 1 = false;  // finished with an exception (in extras_)
     bool retrieved_ : 1 = false;
     // Tasks only (task_base), kept here to fill the padding.
     bool must_cancel_ : 1 = false;

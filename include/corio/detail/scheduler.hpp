@@ -64,6 +64,14 @@ struct running_context {
 };
 inline thread_local running_context current;
 
+[[noreturn]] void throw_no_running_loop();
+// The loop running on this thread; std::runtime_error without one.
+inline scheduler& running_scheduler() {
+    if (!current.loop) [[unlikely]]
+        throw_no_running_loop();
+    return *current.loop;
+}
+
 class scheduler {
 public:
     // Resume `task` where it parked, in a later iteration.

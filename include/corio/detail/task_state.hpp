@@ -33,11 +33,15 @@ protected:
 
 class task_base : public future_base {
 public:
-    task_base(scheduler* loop, std::coroutine_handle<> root);
+    task_base(scheduler* loop, std::coroutine_handle<> root) noexcept
+        : future_base(loop),
+          resume_at_(root),
+          id_(loop->next_task_id()),
+          parent_id_(current.task ? current.task->id_ : 0) {}
     ~task_base() override {
         // Here, not in ~future_base: there the object is no longer a task
         // and its name is out of reach.
-        if (error_ && !retrieved_) report_unretrieved();
+        if (failed_ && !retrieved_) report_unretrieved();
     }
 
     bool cancel(std::string message = {}) override;
