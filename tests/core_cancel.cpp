@@ -131,11 +131,12 @@ TEST(cancel, reaches_a_child_task_being_awaited) {
     auto main = []() -> corio::coro<void> {
         corio::future<void> fut;
         corio::task<void> nested;
-        auto parent = corio::create_task([](corio::future<void> f, corio::task<void>& n) -> corio::coro<void> {
-            n = corio::create_task([](corio::future<void> g) -> corio::coro<void> { co_await g; }(f));
-            co_await corio::sleep(0s);
-            co_await n;
-        }(fut, nested));
+        auto parent =
+            corio::create_task([](corio::future<void> f, corio::task<void>& n) -> corio::coro<void> {
+                n = corio::create_task([](corio::future<void> g) -> corio::coro<void> { co_await g; }(f));
+                co_await corio::sleep(0s);
+                co_await n;
+            }(fut, nested));
         co_await corio::sleep(0s);
         co_await corio::sleep(0s);
         parent.cancel("stop");
@@ -158,12 +159,13 @@ TEST(cancel, self_cancel_is_delivered_at_the_next_await) {
         corio::future<void> fut;
         corio::task<void> nested;
         corio::task<void> self;
-        self = corio::create_task([](corio::future<void> f, corio::task<void>& n, corio::task<void>& me) -> corio::coro<void> {
-            n = corio::create_task([](corio::future<void> g) -> corio::coro<void> { co_await g; }(f));
-            co_await corio::sleep(0s);
-            me.cancel();
-            co_await n;  // the nested task is cancelled at once
-        }(fut, nested, self));
+        self = corio::create_task(
+            [](corio::future<void> f, corio::task<void>& n, corio::task<void>& me) -> corio::coro<void> {
+                n = corio::create_task([](corio::future<void> g) -> corio::coro<void> { co_await g; }(f));
+                co_await corio::sleep(0s);
+                me.cancel();
+                co_await n;  // the nested task is cancelled at once
+            }(fut, nested, self));
         EXPECT_THROW(co_await self, corio::cancelled_error);
         EXPECT_TRUE(self.cancelled());
         EXPECT_TRUE(nested.cancelled());
@@ -219,14 +221,15 @@ TEST(cancel, caught_then_continues_awaiting) {
     auto main = []() -> corio::coro<void> {
         corio::future<void> fut1, fut2;
         corio::future<int> fut3;
-        auto t = corio::create_task([](corio::future<void> a, corio::future<void> b, corio::future<int> c) -> corio::coro<int> {
-            co_await a;
-            try {
-                co_await b;
-            } catch (const corio::cancelled_error&) {
-            }
-            co_return co_await c;  // the cancellation was delivered once
-        }(fut1, fut2, fut3));
+        auto t = corio::create_task(
+            [](corio::future<void> a, corio::future<void> b, corio::future<int> c) -> corio::coro<int> {
+                co_await a;
+                try {
+                    co_await b;
+                } catch (const corio::cancelled_error&) {
+                }
+                co_return co_await c;  // the cancellation was delivered once
+            }(fut1, fut2, fut3));
         co_await corio::sleep(0s);
         fut1.set_result();
         co_await corio::sleep(0s);
@@ -282,6 +285,18 @@ TEST(cancel, returns_true_again_while_an_earlier_request_is_pending) {
     EXPECT_THROW(loop.run_until_complete(t), corio::cancelled_error);
     EXPECT_FALSE(t.cancel());
     EXPECT_EQ(t.cancelling(), 2);
+}
+
+// The count is 16 bits (see docs/api.md): it saturates instead of wrapping
+// to zero, so a task asked 70,000 times is still being cancelled.
+TEST(cancel, cancelling_saturates_at_65535) {
+    corio::event_loop loop;
+    auto t = loop.create_task(after(10s, 0));
+    for (int i = 0; i < 70'000; ++i) EXPECT_TRUE(t.cancel());
+    EXPECT_EQ(t.cancelling(), 65'535);
+    EXPECT_EQ(t.uncancel(), 65'534);
+    EXPECT_THROW(loop.run_until_complete(t), corio::cancelled_error);
+    EXPECT_TRUE(t.cancelled());
 }
 
 // test_uncancel

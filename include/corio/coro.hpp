@@ -142,7 +142,7 @@ public:
 
     struct awaiter {
         coro& self;
-        bool await_ready() const {
+        [[gnu::always_inline]] bool await_ready() const {
             // started() also catches a second await while the first is still running.
             if (!self.h_ || self.h_.promise().started())
                 throw invalid_state_error("coroutine already awaited (a coro can be awaited once)");

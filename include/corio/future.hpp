@@ -23,7 +23,7 @@ public:
     using state_type = detail::future_state<T>;
 
     // A new pending future on the running loop (std::runtime_error without one).
-    future() : s_(new state_type(&detail::running_scheduler()), true) {}
+    [[gnu::always_inline]] future() : s_(new state_type(&detail::running_scheduler()), true) {}
     explicit future(detail::scheduler& loop) : s_(new state_type(&loop), true) {}
     explicit future(state_type* s) noexcept : s_(s) {}
 

@@ -146,21 +146,6 @@ void future_base::add_fan_in(fan_in* g) {
         add_completion(g->spill(*this));
 }
 
-void future_base::add_completion(completion_node* node) {
-    if (lone_fan_in()) [[unlikely]]
-        spill_fan_in();  // keeps the fan-in first: completions run in registration order
-    node->owner_ = this;
-    node->next_ = nullptr;
-    if (head_) {
-        node->prev_ = head_->prev_;
-        head_->prev_->next_ = node;
-        head_->prev_ = node;
-    } else {
-        node->prev_ = node;
-        head_ = node;
-    }
-}
-
 std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn) {
     const std::uint64_t id = next_callback_id++;
     auto* cb = new done_callback(std::move(fn), id);

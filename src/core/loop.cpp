@@ -284,7 +284,7 @@ void event_loop::run_once() {
     }
 }
 
-void event_loop::run_ready(std::size_t n) {
+[[gnu::always_inline]] inline void event_loop::run_ready(std::size_t n) {
     if (debug_) return run_ready_timed(n);
     for (; n > 0; --n) run_entry(ready_.pop());
 }

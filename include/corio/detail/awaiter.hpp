@@ -57,6 +57,7 @@ template <class State>
 class future_awaiter final : public parked_awaiter, public completion_node {
 public:
     explicit future_awaiter(State* s) noexcept : state_(s) {}
+    [[gnu::always_inline]] ~future_awaiter() = default;  // in the awaiting coroutine, not a call per await
 
     bool await_ready() const noexcept { return state_->done(); }
     void await_suspend(std::coroutine_handle<> h) {

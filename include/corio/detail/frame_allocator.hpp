@@ -82,8 +82,10 @@ void arm_frame_hand_off() noexcept;
 
 // Mixin giving a class (promise types, task states) the pooled allocator.
 struct pooled {
-    static void* operator new(std::size_t size) { return allocate_frame(size); }
-    static void operator delete(void* p, std::size_t size) noexcept { deallocate_frame(p, size); }
+    [[gnu::always_inline]] static void* operator new(std::size_t size) { return allocate_frame(size); }
+    [[gnu::always_inline]] static void operator delete(void* p, std::size_t size) noexcept {
+        deallocate_frame(p, size);
+    }
 };
 
 }  // namespace corio::detail

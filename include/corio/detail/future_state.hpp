@@ -103,7 +103,7 @@ public:
     }
     const std::string& cancel_message() const noexcept;
 
-    void add_completion(completion_node* node);
+    inline void add_completion(completion_node* node);
     // Watches this future on behalf of g: g->child_done(*this) on completion.
     void add_fan_in(fan_in* g);
     // Forgets g's watch (g is going away while this future is pending).
@@ -195,7 +195,22 @@ private:
     void spill_fan_in();
 };
 
-inline void completion_node::unlink() noexcept {
+inline void future_base::add_completion(completion_node* node) {
+    if (lone_fan_in()) [[unlikely]]
+        spill_fan_in();  // keeps the fan-in first: completions run in registration order
+    node->owner_ = this;
+    node->next_ = nullptr;
+    if (head_) {
+        node->prev_ = head_->prev_;
+        head_->prev_->next_ = node;
+        head_->prev_ = node;
+    } else {
+        node->prev_ = node;
+        head_ = node;
+    }
+}
+
+[[gnu::always_inline]] inline void completion_node::unlink() noexcept {
     if (!owner_) return;
     completion_node*& head = owner_->head_;
     if (this == head) {
