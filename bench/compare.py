@@ -3,12 +3,13 @@
 in the same run, and print a comparison table with ratios.
 
 Usage:
-    python3 bench/compare.py --build-dir build-release [--quick] [--markdown]
-                             [--repeat R] [--json out.json] [WORKLOAD ...]
+    python3 bench/compare.py --build-dir build-release [--clang-build-dir DIR] [--quick]
+                             [--markdown] [--repeat R] [--json out.json] [WORKLOAD ...]
 
 Each implementation is a command that prints exactly one JSON line, e.g.
     {"workload":"W1","impl":"corio","metric":"ns_per_task","value":123.4,"n":1000000}
     corio:          <build-dir>/bench/bench_corio WORKLOAD --n N
+    corio-clang:    the same from --clang-build-dir (a clang++ Release build), if given
     asyncio/uvloop: /usr/bin/python3 bench/python/workloads.py WORKLOAD --loop asyncio|uvloop --n N
 N is always passed explicitly so that all implementations run the same size.
 """
@@ -24,7 +25,7 @@ sys.path.insert(0, str(BENCH_DIR / "python"))
 from workloads import WORKLOADS  # noqa: E402  (needs the sys.path entry above)
 
 PY_IMPLS = ("asyncio", "uvloop")
-IMPLS = ("corio",) + PY_IMPLS
+IMPLS = ["corio", *PY_IMPLS]  # "corio-clang" joins after "corio" with --clang-build-dir
 HIGHER_IS_BETTER = {"calls_per_s"}
 RUN_TIMEOUT_S = 600
 RATIO_NOTE = ("ratio > 1 means corio is better: impl/corio for lower-is-better metrics, "
@@ -37,6 +38,7 @@ def log(msg: str) -> None:
 
 def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
     """Run one implementation; return its value, or None (after logging why) on any failure."""
+    reported = "corio" if impl.startswith("corio") else impl  # both corio builds say "corio"
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -50,7 +52,7 @@ def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
         if len(lines) != 1:
             raise ValueError(f"expected exactly one line on stdout, got {len(lines)}")
         record = json.loads(lines[0])
-        expected = {"workload": workload, "impl": impl, "metric": WORKLOADS[workload].metric, "n": n}
+        expected = {"workload": workload, "impl": reported, "metric": WORKLOADS[workload].metric, "n": n}
         for key, want in expected.items():
             if record.get(key) != want:
                 raise ValueError(f"{key} is {record.get(key)!r}, expected {want!r}")
@@ -58,7 +60,7 @@ def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
     except (ValueError, KeyError, TypeError) as e:  # json.JSONDecodeError is a ValueError
         log(f"  {impl}: bad output ({e}):\n{proc.stdout.rstrip()}")
         return None
-    log(f"  {impl:8} {value:>14,.1f} {record['metric']}")
+    log(f"  {impl:11} {value:>14,.1f} {record['metric']}")
     return value
 
 
@@ -117,6 +119,9 @@ def main() -> int:
                         help=f"workloads to run (default: all of {', '.join(WORKLOADS)})")
     parser.add_argument("--build-dir", type=Path, default=Path("build-release"),
                         help="CMake build directory holding bench/bench_corio (default: build-release)")
+    parser.add_argument("--clang-build-dir", type=Path, metavar="DIR",
+                        help="also run the bench_corio of this clang++ build (column corio-clang; the "
+                             "ratios stay against the first build)")
     parser.add_argument("--quick", action="store_true", help="smaller N for every implementation")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results to this JSON file")
@@ -135,6 +140,11 @@ def main() -> int:
     corio_built = corio_bin.is_file()
     if not corio_built:
         log(f"corio: not built ({corio_bin} not found)")
+    clang_bin = args.clang_build_dir / "bench" / "bench_corio" if args.clang_build_dir else None
+    if clang_bin is not None:
+        if not clang_bin.is_file():
+            parser.error(f"--clang-build-dir: {clang_bin} not found")
+        IMPLS.insert(1, "corio-clang")
     py_script = BENCH_DIR / "python" / "workloads.py"
 
     results = []
@@ -145,6 +155,8 @@ def main() -> int:
         commands = {impl: [args.python, str(py_script), name, "--loop", impl, "--n", str(n)] for impl in PY_IMPLS}
         if corio_built:
             commands["corio"] = [str(corio_bin), name, "--n", str(n)]
+        if clang_bin is not None:
+            commands["corio-clang"] = [str(clang_bin), name, "--n", str(n)]
         runs: dict[str, list[float]] = {impl: [] for impl in IMPLS}
         for _ in range(max(1, args.repeat)):
             for impl in IMPLS:

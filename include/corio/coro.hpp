@@ -28,6 +28,13 @@ namespace detail {
 
 void report_never_awaited(source_location where) noexcept;
 
+// The exception a coroutine just let escape, on its way to whoever resumes
+// next: the awaiting coroutine (by symmetric transfer, at once) or the task
+// whose root it is (root_done, at once). Nothing runs in between, so one
+// slot per thread does, and frames carry a flag bit instead of an
+// exception_ptr.
+inline thread_local std::exception_ptr escaping_exception;
+
 class promise_base : public pooled {
 public:
     explicit promise_base(source_location where) noexcept : where_(where) {}
@@ -52,12 +59,17 @@ public:
     // coroutine (task_base::cancel_before_start), so starting checks nothing.
     std::suspend_always initial_suspend() noexcept { return {}; }
     final_awaiter final_suspend() noexcept { return {}; }
-    void unhandled_exception() noexcept { error_ = std::current_exception(); }
-
-    void rethrow_if_failed() const {
-        if (error_) std::rethrow_exception(error_);
+    void unhandled_exception() noexcept {
+        escaping_exception = std::current_exception();
+        link_ |= failed_tag;
     }
-    std::exception_ptr error() const noexcept { return error_; }
+
+    // The coroutine ended with an exception, not yet taken.
+    bool failed() const noexcept { return link_ & failed_tag; }
+    std::exception_ptr take_failure() noexcept {
+        link_ &= ~failed_tag;
+        return std::exchange(escaping_exception, nullptr);
+    }
     source_location where() const noexcept { return where_; }
 
     // Awaited (or handed to a task): a second await is an error.
@@ -76,13 +88,14 @@ public:
 
 private:
     // Who runs next when this coroutine finishes (the coroutine awaiting it,
-    // or the task whose root it is: they never coexist) and whether it has
-    // started, in one word. Frames and tasks are at least 8-byte aligned.
+    // or the task whose root it is: they never coexist), whether it has
+    // started and whether it failed, in one word. Frames and tasks are at
+    // least 8-byte aligned.
     static constexpr std::uintptr_t owner_tag = 1;
     static constexpr std::uintptr_t started_tag = 2;
-    static constexpr std::uintptr_t tag_mask = 3;
+    static constexpr std::uintptr_t failed_tag = 4;
+    static constexpr std::uintptr_t tag_mask = 7;
     std::uintptr_t link_ = 0;
-    std::exception_ptr error_;
     source_location where_;
 };
 
@@ -168,17 +181,26 @@ private:
     // coroutine's locals do not outlive the await.
     T take() {
         handle_type h = std::exchange(h_, {});
+        if (h.promise().failed()) [[unlikely]]
+            rethrow_failure(h);
         struct destroy_on_exit {
             handle_type h;
             ~destroy_on_exit() { h.destroy(); }
         } guard{h};
-        h.promise().rethrow_if_failed();
         if constexpr (!std::is_void_v<T>) {
             if constexpr (std::is_reference_v<T>)
                 return h.promise().slot_.get();
             else
                 return std::move(h.promise().slot_.get());
         }
+    }
+
+    // The exception is taken before the frame goes (its parameters'
+    // destructors may run code, even other coroutines).
+    [[noreturn, gnu::noinline]] static void rethrow_failure(handle_type h) {
+        std::exception_ptr e = h.promise().take_failure();
+        h.destroy();
+        std::rethrow_exception(std::move(e));
     }
 
     // Inline, so that the usual case (awaited and already freed) costs one test.

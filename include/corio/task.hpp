@@ -40,8 +40,8 @@ public:
     void root_done() noexcept override {
         handle_type h = std::exchange(h_, {});
         future_status outcome = future_status::finished;
-        if (std::exception_ptr e = h.promise().error()) {
-            outcome = this->classify_failure(e);
+        if (h.promise().failed()) {
+            outcome = this->classify_failure(h.promise().take_failure());
         } else if (this->take_cancel_request()) {
             outcome = future_status::cancelled;  // cancelled right before returning: asyncio drops the result
         } else if constexpr (!std::is_void_v<T>) {

@@ -139,13 +139,6 @@ void future_base::spill_fan_in() {
     add_completion(node);
 }
 
-void future_base::add_fan_in(fan_in* g) {
-    if (!head_)
-        head_ = fan_in_tag(g);
-    else
-        add_completion(g->spill(*this));
-}
-
 std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn) {
     const std::uint64_t id = next_callback_id++;
     auto* cb = new done_callback(std::move(fn), id);

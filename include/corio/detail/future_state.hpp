@@ -105,7 +105,12 @@ public:
 
     inline void add_completion(completion_node* node);
     // Watches this future on behalf of g: g->child_done(*this) on completion.
-    void add_fan_in(fan_in* g);
+    void add_fan_in(fan_in* g) {
+        if (!head_)
+            head_ = fan_in_tag(g);
+        else
+            add_completion(g->spill(*this));
+    }
     // Forgets g's watch (g is going away while this future is pending).
     void remove_fan_in(fan_in* g) noexcept {
         if (head_ == fan_in_tag(g)) head_ = nullptr;
@@ -149,7 +154,7 @@ protected:
         std::string cancel_message;
         std::optional<std::string> task_name;  // tasks only; default "Task-<id>"
     };
-    // Finishes with exception e (status and completions are the caller's).
+    // Records exception e; the caller sets the status and runs the completions.
     void store_exception(std::exception_ptr e) {
         ensure_extras().error = std::move(e);
         failed_ = true;
