@@ -93,9 +93,11 @@ void new_slab() {
 
 }  // namespace
 
-// Whole multiples of 2 MiB are mapped (aligned, huge pages advised); the rest is malloc's.
+// Whole multiples of 2 MiB are mapped (aligned, huge pages advised); the rest
+// is malloc's, and so is everything under the sanitizers, like the frames, so
+// that ASan and LeakSanitizer see it.
 static bool is_mapped_buffer(std::size_t bytes) noexcept {
-    return bytes >= huge_slab && bytes % huge_slab == 0;
+    return CORIO_POOL_FRAMES && bytes >= huge_slab && bytes % huge_slab == 0;
 }
 
 void* allocate_buffer(std::size_t bytes) {
