@@ -166,13 +166,15 @@ TEST(shield, task_keeps_running_and_its_result_stays_available) {
 // test_shield_cancel_outer_exception (CPython 3.12): once the outer future
 // is cancelled the inner one stops reporting to it, so a later failure that
 // nobody retrieves reaches the exception handler.
+corio::coro<void> fail_after_10ms() {
+    co_await corio::sleep(10ms);
+    throw std::runtime_error("late failure");
+}
+
 TEST(shield, failure_after_the_outer_was_cancelled_is_reported_as_never_retrieved) {
     log_capture logs;
     auto main = []() -> corio::coro<void> {
-        auto outer = corio::shield([]() -> corio::coro<void> {
-            co_await corio::sleep(10ms);
-            throw std::runtime_error("late failure");
-        }());
+        auto outer = corio::shield(fail_after_10ms());
         co_await corio::sleep(1ms);
         outer.cancel();
         co_await corio::sleep(20ms);
@@ -185,10 +187,7 @@ TEST(shield, failure_after_the_outer_was_cancelled_is_reported_as_never_retrieve
 TEST(shield, failure_retrieved_from_the_inner_task_is_not_reported) {
     log_capture logs;
     auto main = []() -> corio::coro<void> {
-        auto inner = corio::create_task([]() -> corio::coro<void> {
-            co_await corio::sleep(10ms);
-            throw std::runtime_error("late failure");
-        }());
+        auto inner = corio::create_task(fail_after_10ms());
         auto outer = corio::shield(inner);
         co_await corio::sleep(1ms);
         outer.cancel();
