@@ -434,6 +434,50 @@ TEST(gather, range_results_keep_order_whatever_the_finishing_order) {
     corio::run(main(), virtual_time);
 }
 
+// A range gather takes results early while children finish in order and
+// leaves the rest to the end. Mixed here: two children done before the
+// gather is made, two finishing in turn, one out of turn, and (second part)
+// a failure after results were already taken.
+TEST(gather, range_results_taken_early_and_late_mix) {
+    auto main = []() -> corio::coro<void> {
+        std::vector<corio::task<int>> ts;
+        ts.push_back(corio::create_task(after(0ms, 0)));
+        ts.push_back(corio::create_task(after(0ms, 1)));
+        co_await corio::sleep(1ms);  // children 0 and 1 are done
+        ts.push_back(corio::create_task(after(2ms, 2)));
+        ts.push_back(corio::create_task(after(3ms, 3)));
+        ts.push_back(corio::create_task(after(6ms, 4)));  // last but one to finish
+        ts.push_back(corio::create_task(after(5ms, 5)));
+        ts.push_back(corio::create_task(after(7ms, 6)));
+        auto all = co_await corio::gather(std::move(ts));
+        EXPECT_EQ(all, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+
+        std::vector<corio::coro<int>> cs;
+        cs.push_back(after(1ms, 10));
+        cs.push_back(after(2ms, 11));
+        cs.push_back([]() -> corio::coro<int> {
+            co_await fail_after(3ms);
+            co_return 0;
+        }());
+        cs.push_back(after(4ms, 13));
+        EXPECT_THROW(co_await corio::gather(std::move(cs)), std::runtime_error);
+
+        std::vector<corio::coro<int>> more;
+        more.push_back(after(1ms, 20));
+        more.push_back([]() -> corio::coro<int> {
+            co_await fail_after(2ms);
+            co_return 0;
+        }());
+        more.push_back(after(3ms, 22));
+        auto outcomes = co_await corio::gather(corio::return_exceptions, std::move(more));
+        EXPECT_EQ(outcomes.size(), 3u);
+        EXPECT_EQ(outcomes[0].value(), 20);
+        EXPECT_THROW(outcomes[1].value(), std::runtime_error);
+        EXPECT_EQ(outcomes[2].value(), 22);
+    };
+    corio::run(main(), virtual_time);
+}
+
 TEST(gather, awaited_by_two_tasks) {
     auto main = []() -> corio::coro<void> {
         auto g = corio::gather(after(2ms, 1), after(1ms, 2));

@@ -3,8 +3,10 @@
 // A coro is lazy: calling the function runs nothing until the coro is
 // awaited or turned into a task. It is move-only and awaitable once; awaiting
 // it again throws invalid_state_error. Awaiting a coro runs it inside the
-// awaiting task (no scheduling), and control passes by symmetric transfer, so
-// arbitrarily deep or long chains of awaits use constant stack.
+// awaiting task (no scheduling): control passes to it by symmetric transfer,
+// and when it finishes it frees its own frame and returns to the loop, which
+// resumes the awaiting coroutine at once. So arbitrarily deep or long chains
+// of awaits use constant stack.
 // Cancellation: a coro is cancelled through the task that runs it.
 #pragma once
 
@@ -29,38 +31,63 @@ namespace detail {
 void report_never_awaited(source_location where) noexcept;
 
 // The exception a coroutine just let escape, on its way to whoever resumes
-// next: the awaiting coroutine (by symmetric transfer, at once) or the task
+// next: the awaiting coroutine (the loop resumes it at once) or the task
 // whose root it is (root_done, at once). Nothing runs in between, so one
 // slot per thread does, and frames carry a flag bit instead of an
 // exception_ptr.
 inline thread_local std::exception_ptr escaping_exception;
+inline std::exception_ptr take_escaping_exception() noexcept {
+    current.exception_escaping = false;
+    return std::exchange(escaping_exception, nullptr);
+}
+
+// Resumes a task's coroutine, then each awaiting coroutine that a finished
+// one hands back. A finished coroutine cannot resume its awaiter itself
+// without first freeing its own frame (which needs the actor function to
+// return) or growing the stack; returning here costs one predictable call
+// per level and saves the separate destroy() of every awaited frame.
+[[gnu::always_inline]] inline void resume_chain(std::coroutine_handle<> h) {
+    h.resume();
+    while (void* next = current.resume_next) {
+        current.resume_next = nullptr;
+        std::coroutine_handle<>::from_address(next).resume();
+    }
+}
 
 class promise_base : public pooled {
 public:
     explicit promise_base(source_location where) noexcept : where_(where) {}
 
+    // At its end a coroutine tells whoever waits (its task, or the
+    // coroutine awaiting it, whose result it has already written) and does
+    // not suspend: the frame is freed right there, in the same call. A
+    // coroutine started by hand (release()) has nobody to tell and stays
+    // suspended at its end for its holder to inspect and destroy.
     struct final_awaiter {
-        bool await_ready() const noexcept { return false; }
-        template <class P>
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
-            const std::uintptr_t link = h.promise().link_;
+        promise_base* self;
+        [[gnu::always_inline]] bool await_ready() const noexcept {
+            const std::uintptr_t link = self->link_;
             if (link & owner_tag) {
-                reinterpret_cast<task_base*>(link & ~tag_mask)->root_done();  // destroys this frame
-                return std::noop_coroutine();
+                reinterpret_cast<task_base*>(link & ~tag_mask)->root_done();
+                return true;
             }
-            if (void* caller = reinterpret_cast<void*>(link & ~tag_mask))
-                return std::coroutine_handle<>::from_address(caller);
-            return std::noop_coroutine();
+            if (void* caller = reinterpret_cast<void*>(link & ~tag_mask)) {
+                current.resume_next = caller;
+                return true;
+            }
+            return false;
         }
+        void await_suspend(std::coroutine_handle<>) const noexcept {}
         void await_resume() const noexcept {}
     };
 
     // Lazy. A task cancelled before its first step never enters its
     // coroutine (task_base::cancel_before_start), so starting checks nothing.
     std::suspend_always initial_suspend() noexcept { return {}; }
-    final_awaiter final_suspend() noexcept { return {}; }
+    final_awaiter final_suspend() noexcept { return {this}; }
     void unhandled_exception() noexcept {
         escaping_exception = std::current_exception();
+        current.exception_escaping = true;
         link_ |= failed_tag;
     }
 
@@ -68,7 +95,7 @@ public:
     bool failed() const noexcept { return link_ & failed_tag; }
     std::exception_ptr take_failure() noexcept {
         link_ &= ~failed_tag;
-        return std::exchange(escaping_exception, nullptr);
+        return take_escaping_exception();
     }
     source_location where() const noexcept { return where_; }
 
@@ -99,6 +126,9 @@ private:
     source_location where_;
 };
 
+// The result goes straight to where it is wanted: the awaiting coroutine's
+// awaiter, or the task's own slot. A coroutine started by hand has no
+// destination, and its result is dropped.
 template <class T>
 class coro_promise : public promise_base {
 public:
@@ -106,9 +136,10 @@ public:
     coro<T> get_return_object() noexcept;
     template <class U = T>
     void return_value(U&& v) {
-        slot_.set(std::forward<U>(v));
+        if (dest_) [[likely]]
+            dest_->set(std::forward<U>(v));
     }
-    result_slot<T> slot_;
+    result_slot<T>* dest_ = nullptr;
 };
 
 template <class T>
@@ -116,8 +147,11 @@ class coro_promise<T&> : public promise_base {
 public:
     coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<T&> get_return_object() noexcept;
-    void return_value(T& v) noexcept { slot_.set(v); }
-    result_slot<T&> slot_;
+    void return_value(T& v) noexcept {
+        if (dest_) [[likely]]
+            dest_->set(v);
+    }
+    result_slot<T&>* dest_ = nullptr;
 };
 
 template <>
@@ -126,7 +160,6 @@ public:
     coro_promise(source_location where = CORIO_CURRENT_LOCATION()) noexcept : promise_base(where) {}
     coro<void> get_return_object() noexcept;
     void return_void() noexcept {}
-    [[no_unique_address]] result_slot<void> slot_;
 };
 
 }  // namespace detail
@@ -154,7 +187,9 @@ public:
     bool valid() const noexcept { return static_cast<bool>(h_); }
 
     struct awaiter {
+        explicit awaiter(coro& c) noexcept : self(c) {}
         coro& self;
+        [[no_unique_address]] detail::result_slot<T> result;  // written by the coroutine's co_return
         [[gnu::always_inline]] bool await_ready() const {
             // started() also catches a second await while the first is still running.
             if (!self.h_ || self.h_.promise().started())
@@ -162,45 +197,35 @@ public:
             return false;
         }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-            self.h_.promise().start_awaited_by(caller);
+            auto& p = self.h_.promise();
+            p.start_awaited_by(caller);
+            if constexpr (!std::is_void_v<T>) p.dest_ = &result;
             return self.h_;
         }
-        T await_resume() { return self.take(); }
+        // The coroutine has finished and freed its frame.
+        T await_resume() {
+            self.h_ = {};
+            if (detail::current.exception_escaping) [[unlikely]]
+                rethrow_failure();
+            if constexpr (std::is_reference_v<T>)
+                return result.get();
+            else if constexpr (!std::is_void_v<T>)
+                return std::move(result.get());
+        }
     };
-    awaiter operator co_await() & noexcept { return {*this}; }
-    awaiter operator co_await() && noexcept { return {*this}; }
+    awaiter operator co_await() & noexcept { return awaiter(*this); }
+    awaiter operator co_await() && noexcept { return awaiter(*this); }
 
-    // Hands the frame over (to a task). The coro becomes empty.
+    // Hands the frame over (to a task). The coro becomes empty. A coroutine
+    // resumed by hand, with no task, keeps no result.
     handle_type release() noexcept {
         if (h_) h_.promise().mark_started();
         return std::exchange(h_, {});
     }
 
 private:
-    // Moves the outcome out and frees the frame at once, so a finished
-    // coroutine's locals do not outlive the await.
-    T take() {
-        handle_type h = std::exchange(h_, {});
-        if (h.promise().failed()) [[unlikely]]
-            rethrow_failure(h);
-        struct destroy_on_exit {
-            handle_type h;
-            ~destroy_on_exit() { h.destroy(); }
-        } guard{h};
-        if constexpr (!std::is_void_v<T>) {
-            if constexpr (std::is_reference_v<T>)
-                return h.promise().slot_.get();
-            else
-                return std::move(h.promise().slot_.get());
-        }
-    }
-
-    // The exception is taken before the frame goes (its parameters'
-    // destructors may run code, even other coroutines).
-    [[noreturn, gnu::noinline]] static void rethrow_failure(handle_type h) {
-        std::exception_ptr e = h.promise().take_failure();
-        h.destroy();
-        std::rethrow_exception(std::move(e));
+    [[noreturn, gnu::noinline]] static void rethrow_failure() {
+        std::rethrow_exception(detail::take_escaping_exception());
     }
 
     // Inline, so that the usual case (awaited and already freed) costs one test.
@@ -208,7 +233,8 @@ private:
         if (h_) destroy_frame();
     }
     [[gnu::noinline]] void destroy_frame() noexcept {
-        if (!h_.promise().started()) detail::report_never_awaited(h_.promise().where());
+        auto& p = h_.promise();
+        if (!p.started()) detail::report_never_awaited(p.where());
         std::exchange(h_, {}).destroy();
     }
 

@@ -75,10 +75,15 @@ protected:
         }
         if (total_ == 0) this->set_result(collect());
         if (done_now == 0) return;
-        // Nothing runs inline, so a child done now was done before.
+        // Nothing runs inline, so a child done now was done before. No
+        // result is taken early meanwhile: that would drop children this
+        // loop has yet to count.
+        replaying_ = true;
         for_each_child([&](future_base& c) {
             if (c.done()) child_done(c);
         });
+        replaying_ = false;
+        if (!this->done()) child_succeeded();
     }
     // For the destructor of the derived class: a child that outlives this
     // gather must not report to it.
@@ -87,6 +92,8 @@ protected:
     }
 
     virtual R collect() = 0;
+    // A child succeeded (not the last one): results may be taken early.
+    virtual void child_succeeded() noexcept {}
     // Calls visit(child, context) for each child still held, in order.
     virtual void visit_children(void (*visit)(future_base&, void*), void* context) = 0;
 
@@ -125,7 +132,10 @@ private:
 
     void child_done(future_base& c) override {
         // The common case: a child succeeded and others are still running.
-        if (++finished_ < total_ && c.status() == future_status::finished && !c.has_exception()) return;
+        if (++finished_ < total_ && c.status() == future_status::finished && !c.has_exception()) {
+            if (!replaying_) child_succeeded();
+            return;
+        }
         child_done_slow(c);
     }
     void child_done_slow(future_base& c) {
@@ -181,6 +191,7 @@ private:
     std::size_t finished_ = 0;
     bool return_exceptions_;
     bool cancel_requested_ = false;
+    bool replaying_ = false;  // watch_children() is counting children that were already done
 };
 
 template <bool ReturnExceptions, class T>
@@ -227,6 +238,7 @@ public:
     explicit vector_gather(std::vector<H> children)
         : gather_state<result_type>(&running_scheduler(), children.size(), ReturnExceptions),
           children_(std::move(children)) {
+        results_.reserve(children_.size());
         this->watch_children();
     }
     ~vector_gather() { this->unwatch_children(); }
@@ -234,24 +246,42 @@ public:
 private:
     void visit_children(void (*visit)(future_base&, void*), void* context) override {
         for (auto& c : children_)
-            if (c.state()) visit(*c.state(), context);  // collect() empties them
+            if (c.state()) visit(*c.state(), context);  // results already taken leave null handles
+    }
+    // Children mostly finish in the order they were given (the loop runs
+    // them first in, first out). So the leading results are taken as they
+    // come, while each child's state is still in cache, and the child is
+    // dropped at once: a gather of a million tasks makes no second pass over
+    // them at the end. A child that finishes out of turn waits for collect().
+    void child_succeeded() noexcept override {
+        try {
+            while (taken_ < children_.size()) {
+                auto* s = children_[taken_].state();
+                if (s->status() != future_status::finished || s->has_exception()) return;
+                take_next();
+            }
+        } catch (...) {
+            // A result that failed to copy: collect() tries again and reports it.
+        }
     }
     result_type collect() override {
-        result_type out;
-        out.reserve(children_.size());
-        for (auto& c : children_) {
-            // Each child is dropped right after its result is out, while its
-            // state is still in cache: one pass over a million tasks, not two.
-            const H child = std::move(c);
-            if constexpr (ReturnExceptions)
-                out.push_back(vector_gather::template take_outcome<typename H::value_type>(child.state()));
-            else
-                out.push_back(vector_gather::template take<typename H::value_type>(child.state()));
-        }
+        while (taken_ < children_.size()) take_next();
         children_.clear();
-        return out;
+        return std::move(results_);
     }
+    // The child is dropped only once its result is stored.
+    void take_next() {
+        auto* s = children_[taken_].state();
+        if constexpr (ReturnExceptions)
+            results_.push_back(vector_gather::template take_outcome<typename H::value_type>(s));
+        else
+            results_.push_back(vector_gather::template take<typename H::value_type>(s));
+        const H child = std::move(children_[taken_++]);
+    }
+
     std::vector<H> children_;
+    result_type results_;  // the results of children_[0, taken_)
+    std::size_t taken_ = 0;
 };
 
 // Wraps a freshly made state (reference count 1) into its handle.

@@ -31,26 +31,21 @@ public:
 
     task_state(scheduler* loop, handle_type h) : future_state<T, task_base>(loop, h), h_(h) {
         h_.promise().set_owner(this);
+        if constexpr (!std::is_void_v<T>) h_.promise().dest_ = &this->slot_;  // the result lands here
         this->start();
     }
     ~task_state() override {
         if (h_) h_.destroy();  // abandoned while pending (loop closed)
     }
 
+    // From the root's final suspension; the frame frees itself right after.
     void root_done() noexcept override {
         handle_type h = std::exchange(h_, {});
         future_status outcome = future_status::finished;
-        if (h.promise().failed()) {
+        if (h.promise().failed())
             outcome = this->classify_failure(h.promise().take_failure());
-        } else if (this->take_cancel_request()) {
+        else if (this->take_cancel_request())
             outcome = future_status::cancelled;  // cancelled right before returning: asyncio drops the result
-        } else if constexpr (!std::is_void_v<T>) {
-            if constexpr (std::is_reference_v<T>)
-                this->slot_.set(h.promise().slot_.get());
-            else
-                this->slot_.set(std::move(h.promise().slot_.get()));
-        }
-        h.destroy();
         this->finish_task(outcome);
     }
 

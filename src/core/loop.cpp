@@ -277,7 +277,7 @@ void event_loop::run_once() {
         if (t->cancelled_before_start()) [[unlikely]]
             t->cancel_before_start();
         else
-            t->resume_point().resume();
+            detail::resume_chain(t->resume_point());
         detail::current.task = nullptr;
     } else {
         run_callback(e.callback());

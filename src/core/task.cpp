@@ -28,7 +28,7 @@ bool task_base::cancel(std::string message) {
     }
     if (cancel_requests_ < UINT16_MAX) ++cancel_requests_;
     set_cancel_message(std::move(message));
-    if (hook_ && hook_->request_cancel(cancel_message())) return true;
+    if (parked_ && hook_->request_cancel(cancel_message())) return true;
     must_cancel_ = true;
     return true;
 }
@@ -62,7 +62,7 @@ future_status task_base::classify_failure(std::exception_ptr e) noexcept {
 }
 
 void task_base::finish_task(future_status s) noexcept {
-    hook_ = nullptr;
+    parked_ = false;
     loop_->unlink_task(this);
     finish_held(s);
     release();  // the live list's reference, which kept this task alive through its completions

@@ -30,8 +30,12 @@ protected:
         }
         return *task_;
     }
-    void park(std::coroutine_handle<> h) { bind_task().park(h, this); }
-    void wake() { task_->wake(); }
+    void park(std::coroutine_handle<> h) {
+        task_base& t = bind_task();
+        parked_at_ = h;
+        t.park(this);
+    }
+    void wake() { task_->wake(parked_at_); }
     // Throws cancelled_error if the wait was cancelled (`cancelled`) or a
     // cancellation request arrived after the wake-up was already scheduled.
     // Nothing to check if the awaiter never parked (it was ready at once).
@@ -45,10 +49,11 @@ protected:
 private:
     // Every coroutine corio resumes runs inside a task (run, create_task,
     // run_until_complete and the thread bridges all make one), so the awaiter
-    // needs no room for a loop or a bare handle: 16 bytes in the frame.
+    // needs no room for a loop: 24 bytes in the frame.
     [[noreturn]] static void throw_outside_task();
 
     task_base* task_ = nullptr;
+    std::coroutine_handle<> parked_at_;  // kept here, not in the task, while parked
 };
 
 // Waits for a future (or task) to complete. Cancelling the waiter cancels the

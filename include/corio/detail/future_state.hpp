@@ -174,6 +174,7 @@ protected:
     // Tasks only (task_base), kept here to fill the padding.
     bool must_cancel_ : 1 = false;
     bool first_step_ : 1 = true;
+    bool parked_ : 1 = false;
     std::uint16_t cancel_requests_ = 0;  // saturates
 
 private:

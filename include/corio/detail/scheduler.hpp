@@ -61,6 +61,12 @@ private:
 struct running_context {
     scheduler* loop = nullptr;
     task_base* task = nullptr;
+    // A coroutine that has just finished names the one that awaited it
+    // here, and the loop resumes that one next (see coro.hpp).
+    void* resume_next = nullptr;
+    // coro.hpp's escaping_exception is set (a plain flag is cheaper to test
+    // than a thread_local with a destructor).
+    bool exception_escaping = false;
 };
 inline thread_local running_context current;
 

@@ -35,7 +35,7 @@ class task_base : public future_base {
 public:
     task_base(scheduler* loop, std::coroutine_handle<> root) noexcept
         : future_base(loop),
-          resume_at_(root),
+          resume_at_(root.address()),
           id_(loop->next_task_id()),
           parent_id_(current.task ? current.task->id_ : 0) {}
     ~task_base() override {
@@ -55,17 +55,19 @@ public:
     std::uint64_t parent_id() const noexcept { return parent_id_; }
     // The root coroutine's definition (unknown once it has finished).
     virtual source_location where() const noexcept = 0;
-    const cancel_hook* parked_on() const noexcept { return hook_; }
+    const cancel_hook* parked_on() const noexcept { return parked_ ? hook_ : nullptr; }
 
-    // Called by leaf awaiters.
-    void park(std::coroutine_handle<> h, cancel_hook* hook) {
+    // Called by leaf awaiters. The awaiter keeps the coroutine to resume
+    // while the task is parked, and hands it back with wake().
+    void park(cancel_hook* hook) {
         first_step_ = false;
-        resume_at_ = h;
         hook_ = hook;
+        parked_ = true;
         if (must_cancel_ && hook->request_cancel(cancel_message())) must_cancel_ = false;
     }
-    void wake() {
-        hook_ = nullptr;
+    void wake(std::coroutine_handle<> resume_at) {
+        parked_ = false;
+        resume_at_ = resume_at.address();
         loop_->schedule(this);
     }
     // True (and consumed) if a cancellation must be raised at this await.
@@ -83,7 +85,9 @@ public:
     // yet): the task ends cancelled and its coroutine is freed unrun.
     virtual void cancel_before_start() noexcept = 0;
     // Where the loop resumes this task when it is scheduled.
-    std::coroutine_handle<> resume_point() const noexcept { return resume_at_; }
+    std::coroutine_handle<> resume_point() const noexcept {
+        return std::coroutine_handle<>::from_address(resume_at_);
+    }
 
     // The root coroutine has returned (or thrown): collect the outcome.
     virtual void root_done() noexcept = 0;
@@ -95,7 +99,7 @@ public:
     // done callbacks that will never run (a task_group's callback holds the
     // group, which holds this task: a cycle that would leak).
     void abandon() noexcept {
-        hook_ = nullptr;
+        parked_ = false;
         destroy_frame();
         drop_completions();
     }
@@ -115,8 +119,12 @@ protected:
     future_status classify_failure(std::exception_ptr e) noexcept;
 
 private:
-    std::coroutine_handle<> resume_at_;
-    cancel_hook* hook_ = nullptr;
+    // Parked on a hook (parked_), or where to resume once scheduled: never
+    // both, so one word (a million tasks must stay small).
+    union {
+        void* resume_at_;
+        cancel_hook* hook_;
+    };
     std::uint64_t id_;
     std::uint64_t parent_id_;
 };
