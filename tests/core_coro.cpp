@@ -291,3 +291,21 @@ TEST(coro, awaiting_outside_a_task_is_a_clear_error) {
     }
     h.destroy();
 }
+
+// A coroutine started by hand that fails, and whose failure nobody takes,
+// must not leak its exception into the next await on this thread.
+TEST(coro, an_untaken_failure_of_a_hand_started_coroutine_stays_with_it) {
+    auto outer = []() -> corio::coro<int> {
+        auto body = []() -> corio::coro<void> {
+            throw std::runtime_error("not taken");
+            co_return;
+        };
+        auto h = body().release();
+        h.resume();
+        EXPECT_TRUE(h.done());
+        h.destroy();
+        auto ready_one = []() -> corio::coro<int> { co_return 1; };
+        co_return co_await ready_one() + co_await ready_one();
+    };
+    EXPECT_EQ(corio::run(outer()), 2);
+}

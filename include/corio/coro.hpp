@@ -75,6 +75,9 @@ public:
                 current.resume_next = caller;
                 return true;
             }
+            // Started by hand: a failure waits for take_failure(), and no
+            // awaiter must mistake it for its own.
+            current.exception_escaping = false;
             return false;
         }
         void await_suspend(std::coroutine_handle<>) const noexcept {}
