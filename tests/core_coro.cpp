@@ -309,3 +309,23 @@ TEST(coro, an_untaken_failure_of_a_hand_started_coroutine_stays_with_it) {
     };
     EXPECT_EQ(corio::run(outer()), 2);
 }
+
+// A hand-written awaitable that resumes its coroutine from a loop callback
+// (not through a task step): a coro that then finishes still hands control
+// back to the coroutine awaiting it.
+struct resume_from_callback {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        corio::get_running_loop().call_soon([h] { h.resume(); });
+    }
+    void await_resume() const noexcept {}
+};
+
+TEST(coro, a_coroutine_resumed_from_a_callback_returns_to_its_awaiter) {
+    auto inner = []() -> corio::coro<int> {
+        co_await resume_from_callback{};
+        co_return 7;
+    };
+    auto outer = [&]() -> corio::coro<int> { co_return co_await inner() + 1; };
+    EXPECT_EQ(corio::run(outer()), 8);
+}

@@ -46,12 +46,15 @@ inline std::exception_ptr take_escaping_exception() noexcept {
 // without first freeing its own frame (which needs the actor function to
 // return) or growing the stack; returning here costs one predictable call
 // per level and saves the separate destroy() of every awaited frame.
-[[gnu::always_inline]] inline void resume_chain(std::coroutine_handle<> h) {
-    h.resume();
+[[gnu::always_inline]] inline void resume_waiting_callers() {
     while (void* next = current.resume_next) {
         current.resume_next = nullptr;
         std::coroutine_handle<>::from_address(next).resume();
     }
+}
+[[gnu::always_inline]] inline void resume_chain(std::coroutine_handle<> h) {
+    h.resume();
+    resume_waiting_callers();
 }
 
 class promise_base : public pooled {

@@ -295,6 +295,9 @@ void event_loop::run_callback(detail::callback_node* cb) {
     } catch (...) {
         call_exception_handler({"Exception in callback", std::current_exception(), {}});
     }
+    // A hand-written awaitable may resume its coroutine from a callback;
+    // if that finishes an awaited coro, its caller goes on from here.
+    detail::resume_waiting_callers();
     cb->release();
 }
 
