@@ -11,6 +11,9 @@ Each implementation is a command that prints exactly one JSON line, e.g.
     corio:          <build-dir>/bench/bench_corio WORKLOAD --n N
     corio-clang:    the same from --clang-build-dir (a clang++ Release build), if given
     asyncio/uvloop: /usr/bin/python3 bench/python/workloads.py WORKLOAD --loop asyncio|uvloop --n N
+    floor:          <build-dir>/bench/bench_floor WORKLOAD --n N, for the workloads it lists
+                    (bench/reference: bare C++20 coroutines, the best this machine allows);
+                    floor-clang the same from --clang-build-dir
 N is always passed explicitly so that all implementations run the same size.
 """
 
@@ -25,11 +28,13 @@ sys.path.insert(0, str(BENCH_DIR / "python"))
 from workloads import WORKLOADS  # noqa: E402  (needs the sys.path entry above)
 
 PY_IMPLS = ("asyncio", "uvloop")
-IMPLS = ["corio", *PY_IMPLS]  # "corio-clang" joins after "corio" with --clang-build-dir
+IMPLS = ["corio", *PY_IMPLS]  # "corio-clang" joins after "corio" with --clang-build-dir; floors at the end
+RATIO_IMPLS = list(PY_IMPLS)  # "floor" joins when bench_floor is built
 HIGHER_IS_BETTER = {"calls_per_s"}
 RUN_TIMEOUT_S = 600
 RATIO_NOTE = ("ratio > 1 means corio is better: impl/corio for lower-is-better metrics, "
-              "corio/impl for higher-is-better ones (" + ", ".join(sorted(HIGHER_IS_BETTER)) + ")")
+              "corio/impl for higher-is-better ones (" + ", ".join(sorted(HIGHER_IS_BETTER)) + "); "
+              "floor/corio is at most about 1, and the closer to 1, the less corio adds to bare coroutines")
 
 
 def log(msg: str) -> None:
@@ -38,7 +43,7 @@ def log(msg: str) -> None:
 
 def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
     """Run one implementation; return its value, or None (after logging why) on any failure."""
-    reported = "corio" if impl.startswith("corio") else impl  # both corio builds say "corio"
+    reported = impl.split("-")[0]  # both builds of corio say "corio", both floors "floor"
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -64,6 +69,16 @@ def run_impl(cmd: list[str], workload: str, impl: str, n: int) -> float | None:
     return value
 
 
+def listed_workloads(binary: Path) -> set[str]:
+    """The workloads a bench binary implements (its --list), or none if it cannot say."""
+    try:
+        proc = subprocess.run([str(binary), "--list"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        log(f"{binary}: --list failed ({e})")
+        return set()
+    return set(proc.stdout.split()) if proc.returncode == 0 else set()
+
+
 def ratio(metric: str, corio: float | None, other: float | None) -> float | None:
     if corio is None or other is None or corio == 0 or other == 0:
         return None
@@ -81,10 +96,10 @@ def fmt_ratio(r: float | None) -> str:
 
 
 def table_rows(results: list[dict]) -> tuple[list[str], list[list[str]]]:
-    header = ["workload", "metric", "n", *IMPLS, *(f"{impl}/corio" for impl in PY_IMPLS)]
+    header = ["workload", "metric", "n", *IMPLS, *(f"{impl}/corio" for impl in RATIO_IMPLS)]
     rows = [[r["workload"], r["metric"], f"{r['n']:,}",
              *(fmt_value(r["values"][impl]) for impl in IMPLS),
-             *(fmt_ratio(r["ratios"][impl]) for impl in PY_IMPLS)]
+             *(fmt_ratio(r["ratios"][impl]) for impl in RATIO_IMPLS)]
             for r in results]
     return header, rows
 
@@ -145,6 +160,14 @@ def main() -> int:
         if not clang_bin.is_file():
             parser.error(f"--clang-build-dir: {clang_bin} not found")
         IMPLS.insert(1, "corio-clang")
+    # The floor runs only the workloads it implements.
+    floor_bins = {"floor": args.build_dir / "bench" / "bench_floor"}
+    if args.clang_build_dir:
+        floor_bins["floor-clang"] = args.clang_build_dir / "bench" / "bench_floor"
+    floor_workloads = {impl: listed_workloads(path) for impl, path in floor_bins.items() if path.is_file()}
+    if "floor" in floor_workloads:
+        RATIO_IMPLS.append("floor")
+    IMPLS.extend(floor_workloads)
     py_script = BENCH_DIR / "python" / "workloads.py"
 
     results = []
@@ -157,6 +180,9 @@ def main() -> int:
             commands["corio"] = [str(corio_bin), name, "--n", str(n)]
         if clang_bin is not None:
             commands["corio-clang"] = [str(clang_bin), name, "--n", str(n)]
+        for impl, listed in floor_workloads.items():
+            if name in listed:
+                commands[impl] = [str(floor_bins[impl]), name, "--n", str(n)]
         runs: dict[str, list[float]] = {impl: [] for impl in IMPLS}
         for _ in range(max(1, args.repeat)):
             for impl in IMPLS:
@@ -170,7 +196,7 @@ def main() -> int:
             "n": n,
             "higher_is_better": workload.metric in HIGHER_IS_BETTER,
             "values": values,
-            "ratios": {impl: ratio(workload.metric, values["corio"], values[impl]) for impl in PY_IMPLS},
+            "ratios": {impl: ratio(workload.metric, values["corio"], values[impl]) for impl in RATIO_IMPLS},
         })
 
     if args.markdown:
