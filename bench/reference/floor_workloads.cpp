@@ -120,11 +120,18 @@ struct eager {
     };
 };
 
-// A finished task stays suspended at its end, holding its result.
+// A finished task stays suspended at its end, holding its result. Its block
+// is at least MinBytes long (W1_bytes_N: to tell the cost of memory from the
+// cost of instructions).
+template <std::size_t MinBytes>
 struct task_frame {
     struct promise_type;
     using handle = std::coroutine_handle<promise_type>;
     struct promise_type : pooled_promise {
+        static void* operator new(std::size_t n) { return allocate(n < MinBytes ? MinBytes : n); }
+        static void operator delete(void* p, std::size_t n) noexcept {
+            deallocate(p, n < MinBytes ? MinBytes : n);
+        }
         long value = 0;
         task_frame get_return_object() noexcept { return {handle::from_promise(*this)}; }
         std::suspend_always final_suspend() noexcept { return {}; }
@@ -133,17 +140,21 @@ struct task_frame {
     handle h;
 };
 
-task_frame ret(long i) { co_return i; }
+template <std::size_t MinBytes>
+task_frame<MinBytes> ret(long i) {
+    co_return i;
+}
 
 // W1: spawn n tasks returning their index (frames queued FIFO), run the
 // queue, then gather the results in order.
+template <std::size_t MinBytes = 0>
 double w1(long n) {
     const long long t0 = now_ns();
-    std::vector<task_frame::handle> tasks;
+    std::vector<typename task_frame<MinBytes>::handle> tasks;
     tasks.reserve(n);
     std::vector<std::coroutine_handle<>> ready;  // all pushes come before all pops here
     for (long i = 0; i < n; ++i) {
-        tasks.push_back(ret(i).h);
+        tasks.push_back(ret<MinBytes>(i).h);
         ready.push_back(tasks.back());
     }
     for (auto h : ready) h.resume();
@@ -182,7 +193,13 @@ double w4(long n) {
     return double(elapsed) / n;
 }
 
-corio_bench::workload r1("W1", "ns_per_task", 1'000'000, w1);
+corio_bench::workload r1("W1", "ns_per_task", 1'000'000, w1<>);
+// W1 with larger blocks: what each byte of a task costs here. corio's
+// task<long> and its coroutine frame take 96 + 64 = 160 bytes in its pool.
+corio_bench::workload r1_64("W1_bytes_64", "ns_per_task", 1'000'000, w1<64>);
+corio_bench::workload r1_96("W1_bytes_96", "ns_per_task", 1'000'000, w1<96>);
+corio_bench::workload r1_128("W1_bytes_128", "ns_per_task", 1'000'000, w1<128>);
+corio_bench::workload r1_160("W1_bytes_160", "ns_per_task", 1'000'000, w1<160>);
 corio_bench::workload r4("W4", "ns_per_await", 1'000'000, w4);
 
 }  // namespace
