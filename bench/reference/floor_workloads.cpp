@@ -39,24 +39,29 @@ struct slab_release {
     }
 } release_slabs_at_exit;
 
-void* allocate(std::size_t n) {
+[[gnu::noinline]] void new_slab() {
+    bump = static_cast<char*>(std::malloc(slab_size));
+    if (!bump) throw std::bad_alloc();
+    slabs.push_back(bump);
+    bump_end = bump + slab_size;
+}
+
+[[noreturn, gnu::noinline]] void too_large() { throw std::bad_alloc(); }
+
+// The hot path is inline, as corio's is.
+[[gnu::always_inline]] inline void* allocate(std::size_t n) {
     const std::size_t c = (n + granule - 1) / granule;
-    if (c >= classes) throw std::bad_alloc();
+    if (c >= classes) too_large();
     if (free_block* b = free_heads[c]) {
         free_heads[c] = b->next;
         return b;
     }
     const std::size_t bytes = c * granule;
-    if (static_cast<std::size_t>(bump_end - bump) < bytes) {
-        bump = static_cast<char*>(std::malloc(slab_size));
-        if (!bump) throw std::bad_alloc();
-        slabs.push_back(bump);
-        bump_end = bump + slab_size;
-    }
+    if (static_cast<std::size_t>(bump_end - bump) < bytes) new_slab();
     return std::exchange(bump, bump + bytes);
 }
 
-void deallocate(void* p, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void deallocate(void* p, std::size_t n) noexcept {
     const std::size_t c = (n + granule - 1) / granule;
     auto* b = static_cast<free_block*>(p);
     b->next = free_heads[c];
@@ -64,8 +69,8 @@ void deallocate(void* p, std::size_t n) noexcept {
 }
 
 struct pooled_promise {
-    static void* operator new(std::size_t n) { return allocate(n); }
-    static void operator delete(void* p, std::size_t n) noexcept { deallocate(p, n); }
+    [[gnu::always_inline]] static void* operator new(std::size_t n) { return allocate(n); }
+    [[gnu::always_inline]] static void operator delete(void* p, std::size_t n) noexcept { deallocate(p, n); }
     std::suspend_always initial_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept { std::terminate(); }
 };
@@ -128,8 +133,10 @@ struct task_frame {
     struct promise_type;
     using handle = std::coroutine_handle<promise_type>;
     struct promise_type : pooled_promise {
-        static void* operator new(std::size_t n) { return allocate(n < MinBytes ? MinBytes : n); }
-        static void operator delete(void* p, std::size_t n) noexcept {
+        [[gnu::always_inline]] static void* operator new(std::size_t n) {
+            return allocate(n < MinBytes ? MinBytes : n);
+        }
+        [[gnu::always_inline]] static void operator delete(void* p, std::size_t n) noexcept {
             deallocate(p, n < MinBytes ? MinBytes : n);
         }
         long value = 0;
