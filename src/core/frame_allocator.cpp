@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -112,6 +113,26 @@ void free_buffer(void* p, std::size_t bytes) noexcept {
         ::munmap(p, bytes);
     else
         std::free(p);
+}
+
+void* grow_buffer(void* p, std::size_t old_bytes, std::size_t new_bytes) {
+    if (!p) return allocate_buffer(new_bytes);
+    if (!is_mapped_buffer(new_bytes)) {
+        void* q = std::realloc(p, new_bytes);
+        if (!q) throw std::bad_alloc();
+        return q;
+    }
+    void* q = huge_chunk(new_bytes);
+    if (!q) throw std::bad_alloc();
+    // A mapped buffer's pages move into the new mapping (page tables only,
+    // nothing is copied and no fresh page is zeroed for them); both ends are
+    // on huge-page boundaries, so huge pages stay huge.
+    if (is_mapped_buffer(old_bytes) &&
+        ::mremap(p, old_bytes, old_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, q) != MAP_FAILED)
+        return q;
+    std::memcpy(q, p, old_bytes);
+    free_buffer(p, old_bytes);
+    return q;
 }
 
 // A thread that only frees blocks (made elsewhere) must hand its lists on at

@@ -2,6 +2,7 @@
 // std::deque because it never frees or allocates in steady state.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -12,6 +13,9 @@ namespace corio::detail {
 // then costs a few page faults, not thousands). Uninitialized.
 void* allocate_buffer(std::size_t bytes);
 void free_buffer(void* p, std::size_t bytes) noexcept;
+// realloc() for these buffers: the first old_bytes are kept. A mapped
+// buffer's pages are moved, not copied.
+void* grow_buffer(void* p, std::size_t old_bytes, std::size_t new_bytes);
 
 template <class T>
 class ring_queue {
@@ -34,14 +38,17 @@ public:
     T pop() noexcept { return std::move(buffer_[head_++ & (capacity_ - 1)]); }
 
 private:
+    // Called when full. The buffer doubles in place (as realloc does), so the
+    // oldest entries stay at [h, old capacity) and only the newest, wrapped
+    // to [0, h), move: after the oldest. A queue filled without pops (a
+    // burst of spawns) has h == 0 and moves nothing, however long it is.
     void grow() {
         const std::size_t capacity = capacity_ ? capacity_ * 2 : 256;
-        T* buffer = static_cast<T*>(allocate_buffer(capacity * sizeof(T)));
-        for (std::size_t i = 0, n = size(); i < n; ++i) buffer[i] = buffer_[(head_ + i) & (capacity_ - 1)];
-        tail_ = size();
-        head_ = 0;
-        free_buffer(buffer_, capacity_ * sizeof(T));
-        buffer_ = buffer;
+        buffer_ = static_cast<T*>(grow_buffer(buffer_, capacity_ * sizeof(T), capacity * sizeof(T)));
+        const std::size_t h = capacity_ ? head_ & (capacity_ - 1) : 0;
+        std::copy(buffer_, buffer_ + h, buffer_ + capacity_);
+        head_ = h;
+        tail_ = h + capacity_;
         capacity_ = capacity;
     }
 
