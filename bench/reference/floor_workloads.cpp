@@ -107,9 +107,6 @@ public:
     }
     long await_resume() noexcept { return h_.promise().value; }
 
-    // For a task: started by the queue, finished when suspended at its end.
-    handle release() noexcept { return std::exchange(h_, {}); }
-
 private:
     handle h_;
 };
